@@ -1,0 +1,12 @@
+namespace TokenTelemetry.Commands;
+
+/// <summary>Prompts on stderr (stdout stays clean) and reads a line from stdin; Enter takes the default.</summary>
+public sealed class ConsolePrompter : IPrompter
+{
+    public string Ask(string question, string defaultValue)
+    {
+        Console.Error.Write(defaultValue.Length > 0 ? $"{question} [{defaultValue}]: " : $"{question}: ");
+        var answer = Console.ReadLine()?.Trim();
+        return string.IsNullOrEmpty(answer) ? defaultValue : answer;
+    }
+}

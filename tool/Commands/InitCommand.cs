@@ -1,0 +1,72 @@
+using Cocona;
+using TokenTelemetry.Configuration;
+using TokenTelemetry.Rendering;
+
+namespace TokenTelemetry.Commands;
+
+public sealed class InitCommand
+{
+    [Command("init", Description = "Scaffold instances/<name>/ (config.yaml, .env.example, .gitignore) from templates")]
+    public int Init(
+        [Argument(Description = "Instance name (lowercase letters, digits, - and _)")] string name,
+        [Option(Description = "Folder to create the instance in (default: ./instances/<name>)")] string? dir = null,
+        [Option("non-interactive", Description = "Never prompt; take flags and defaults (for agents and scripts)")] bool nonInteractive = false,
+        [Option("pg-url", Description = "External Postgres URL, without a password")] string? pgUrl = null,
+        [Option("pg-host", Description = "External Postgres host")] string? pgHost = null,
+        [Option("pg-port", Description = "External Postgres port")] int? pgPort = null,
+        [Option("pg-database", Description = "External Postgres database")] string? pgDatabase = null,
+        [Option("pg-user", Description = "External Postgres user")] string? pgUser = null,
+        [Option(Description = "Schema name (default: telemetry)")] string? schema = null,
+        [Option("embedded-postgres", Description = "Run an embedded Postgres in the instance folder (the default when no --pg-* flag is given)")] bool embeddedPostgres = false,
+        [Option("source", Description = "Enable a source (repeatable): litellm, openai, anthropic, copilot, subscriptions, manual, requests")] string[]? source = null,
+        [Option(Description = "Overwrite existing files")] bool force = false,
+        [Option(Description = "Show stack traces on errors")] bool verbose = false)
+    {
+        var flags = new InitFlags
+        {
+            Name = name,
+            NonInteractive = nonInteractive,
+            EmbeddedPostgres = embeddedPostgres,
+            PgUrl = pgUrl,
+            PgHost = pgHost,
+            PgPort = pgPort,
+            PgDatabase = pgDatabase,
+            PgUser = pgUser,
+            Schema = schema,
+            Sources = source ?? [],
+        };
+        var directory = Path.GetFullPath(dir ?? Path.Combine("instances", name));
+        var existing = new[] { "config.yaml", ".env.example", ".gitignore" }.Where(f => File.Exists(Path.Combine(directory, f))).ToList();
+        if (existing.Count > 0 && !force)
+            throw new TelemetryException($"{Relative(directory)} already has {string.Join(", ", existing)}; nothing was changed",
+                "pass --force to overwrite, or choose another name");
+
+        var interactive = !nonInteractive && !Console.IsInputRedirected;
+        var options = InitPlanner.Plan(flags, interactive ? new ConsolePrompter() : null);
+        var files = InstanceScaffold.Render(options);
+        // Check the rendered config parses and validates (with every variable set) before anything is written.
+        ConfigLoader.Parse(files[0].Content, "config.yaml", environment: _ => "placeholder");
+
+        Directory.CreateDirectory(directory);
+        foreach (var (fileName, content) in files) File.WriteAllText(Path.Combine(directory, fileName), content);
+
+        var at = Relative(directory);
+        Terminal.Out($"created {at}/config.yaml, {at}/.env.example and {at}/.gitignore");
+        Terminal.Out($"postgres: {(options.Embedded ? "embedded (runs in " + at + "/.pgdata)" : "external")}; schema: {options.Schema}; " +
+                     $"sources: {(options.Sources.Count == 0 ? "none yet" : string.Join(", ", options.Sources))}");
+        Terminal.Out("next:");
+        var instanceArg = dir is null ? name : at;
+        if (InstanceScaffold.Variables(options).Any())
+            Terminal.Out($"  cp {at}/.env.example {at}/.env    # then fill in the secrets it lists");
+        Terminal.Out($"  token-telemetry migrate --instance {instanceArg}");
+        Terminal.Out($"  token-telemetry migrate --status --instance {instanceArg}");
+        _ = verbose; // read by Program before the command runs
+        return 0;
+    }
+
+    private static string Relative(string path)
+    {
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+    }
+}

@@ -1,0 +1,48 @@
+using Cocona;
+using TokenTelemetry.Database;
+
+namespace TokenTelemetry.Commands;
+
+public sealed class MigrateCommand
+{
+    [Command("migrate", Description = "Apply pending sql/ migrations under an advisory lock, one transaction each")]
+    public async Task<int> Migrate(
+        GlobalOptions global,
+        [Option("dry-run", Description = "Print the SQL that would run; change nothing")] bool dryRun = false,
+        [Option(Description = "List applied and pending migrations; exit 1 if an applied file changed")] bool status = false,
+        CoconaAppContext? context = null)
+    {
+        var ct = context?.CancellationToken ?? CancellationToken.None;
+        var instance = InstanceLoading.Load(global, requireSources: false);
+        await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var migrator = new Migrator(database.Schema);
+
+        if (status) return await PrintStatusAsync(migrator, connection, database, ct);
+        if (dryRun)
+        {
+            Console.Out.Write(await migrator.DryRunAsync(connection, ct));
+            return 0;
+        }
+        var applied = await migrator.MigrateAsync(connection, Terminal.Progress, ct);
+        var total = (await migrator.StatusAsync(connection, ct)).Applied.Count;
+        Terminal.Out(applied.Count == 0
+            ? $"schema {database.Schema} at {database.Location} is up to date ({total} migration(s) applied)"
+            : $"applied {string.Join(", ", applied.Select(m => m.FileName))} to schema {database.Schema} at {database.Location}");
+        return 0;
+    }
+
+    private static async Task<int> PrintStatusAsync(Migrator migrator, Npgsql.NpgsqlConnection connection, TelemetryDatabase database, CancellationToken ct)
+    {
+        var s = await migrator.StatusAsync(connection, ct);
+        Terminal.Out($"schema {database.Schema} at {database.Location}");
+        foreach (var a in s.Applied)
+        {
+            var state = s.Changed.Any(c => c.Version == a.Version) ? "CHANGED since applied"
+                : s.Unknown.Contains(a) ? "unknown to this tool" : "applied";
+            Terminal.Out($"  V{a.Version:D4} {a.Name,-30} {state,-22} {a.AppliedAt:yyyy-MM-dd HH:mm:ss}Z by {a.ToolVersion}");
+        }
+        foreach (var p in s.Pending) Terminal.Out($"  V{p.Version:D4} {p.Name,-30} pending");
+        return s.Changed.Count > 0 || s.Unknown.Count > 0 ? 1 : 0;
+    }
+}

@@ -1,0 +1,15 @@
+namespace TokenTelemetry.Configuration;
+
+/// <summary>What `init` scaffolds an instance from, after flags and prompts.</summary>
+public sealed record InitOptions
+{
+    public required string Name { get; init; }
+    public bool Embedded { get; init; }
+    public string? Url { get; init; }
+    public string Host { get; init; } = "localhost";
+    public int Port { get; init; } = 5432;
+    public string Database { get; init; } = "token_telemetry";
+    public string User { get; init; } = "token_telemetry";
+    public string Schema { get; init; } = "telemetry";
+    public IReadOnlyList<string> Sources { get; init; } = [];
+}

@@ -1,0 +1,4 @@
+namespace TokenTelemetry.Configuration;
+
+/// <summary>A valid config and the warnings worth showing (e.g. a secret written literally).</summary>
+public sealed record LoadedConfig(InstanceConfig Config, IReadOnlyList<string> Warnings);

@@ -1,0 +1,19 @@
+namespace TokenTelemetry.Configuration;
+
+/// <summary>Where the fact table lives. Either <see cref="Url"/> or host/port/database/user, or
+/// <see cref="Embedded"/> for a cluster the tool runs itself in the instance's .pgdata.</summary>
+public sealed record PostgresConfig
+{
+    /// <summary>postgres://user@host:port/db?sslmode=... ; a password here is better kept in <see cref="Password"/>.</summary>
+    public string? Url { get; init; }
+    public string Host { get; init; } = "localhost";
+    public int Port { get; init; } = 5432;
+    public string Database { get; init; } = "token_telemetry";
+    public string User { get; init; } = "token_telemetry";
+    public string? Password { get; init; }
+    public string Schema { get; init; } = "telemetry";
+    public SslMode SslMode { get; init; } = SslMode.Prefer;
+    public bool Embedded { get; init; }
+    /// <summary>Folder holding initdb/pg_ctl for the embedded cluster; empty = PATH, then /usr/lib/postgresql/*/bin.</summary>
+    public string? EmbeddedBinDir { get; init; }
+}

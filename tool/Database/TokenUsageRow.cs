@@ -1,0 +1,33 @@
+using TokenTelemetry.Usage;
+
+namespace TokenTelemetry.Database;
+
+/// <summary>One canonical token_usage row (DESIGN §2/§3). Every metric is nullable: NULL = not reported.</summary>
+public sealed record TokenUsageRow
+{
+    public required string SourceSystem { get; init; }
+    public required string Provider { get; init; }
+    public required string Model { get; init; }
+    public required string ModelId { get; init; }
+    public string? ProjectId { get; init; }
+    public string? UserId { get; init; }
+    public required DateTimeOffset WindowStart { get; init; }
+    public required DateTimeOffset WindowEnd { get; init; }
+    public required Granularity Granularity { get; init; }
+    public required MeasurementBasis MeasurementBasis { get; init; }
+    public long? InputTokens { get; init; }
+    public long? CachedReadTokens { get; init; }
+    public long? CachedWriteTokens { get; init; }
+    public long? CachedWrite1hTokens { get; init; }
+    public long? OutputTokens { get; init; }
+    public long? ReasoningTokens { get; init; }
+    public long? RequestCount { get; init; }
+    public decimal? CostUsd { get; init; }
+    public CostBasis? CostBasis { get; init; }
+    /// <summary>The provider's own payload for this row plus provenance, as JSON text.</summary>
+    public string? RawUsage { get; init; }
+
+    /// <summary>The conflict key; NULL user/project compare equal, as in the database (invariant 6).</summary>
+    public (string, string, DateTimeOffset, DateTimeOffset, string?, string?) Key =>
+        (SourceSystem, ModelId, WindowStart.ToUniversalTime(), WindowEnd.ToUniversalTime(), UserId, ProjectId);
+}

@@ -1,0 +1,23 @@
+using Cocona;
+using Microsoft.Extensions.Logging;
+using TokenTelemetry.Commands;
+
+// Composition root only: commands live in Commands/, everything they use in the folders beside it.
+var verbose = args.Contains("--verbose");
+var builder = CoconaApp.CreateBuilder(args, options =>
+{
+    options.TreatPublicMethodsAsCommands = false;
+    options.EnableShellCompletionSupport = false;
+});
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
+
+var app = builder.Build();
+app.UseFilter(new ErrorFilter(verbose));
+app.AddCommands<InitCommand>();
+app.AddCommands<MigrateCommand>();
+app.AddSubCommand("db", db => db.AddCommands<DbCommands>())
+    .WithDescription("Manage the instance's embedded Postgres: start, stop, status");
+await app.RunAsync();
