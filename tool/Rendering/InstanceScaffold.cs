@@ -54,6 +54,7 @@ public static class InstanceScaffold
                     break;
                 case "copilot":
                     yield return ("GITHUB_TOKEN", "GitHub token that can read Copilot metrics and billing (sources.copilot).");
+                    yield return ("GITHUB_COPILOT_ORG", "GitHub organization whose Copilot usage to read (or set sources.copilot.enterprise).");
                     break;
             }
         }
