@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Dapper;
+using System.Globalization;
+using Npgsql;
+using TokenTelemetry.Benchmarks;
+using TokenTelemetry.Database;
+
+// Upsert benchmark (issue: the writer must reach >= 70 % of Postgres's own INSERT … SELECT and >= 10x a naive loop).
+// Usage: dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]
+// TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
+// throwaway cluster with default settings (fsync on) is started with the machine's binaries.
+var rowCount = Option("--rows", 1_000_000);
+var naiveCount = Option("--naive-rows", 20_000);
+var schemaCosts = !args.Contains("--skip-schema-costs");
+var schema = new SchemaName("bench");
+
+string connectionString;
+EmbeddedPostgres? cluster = null;
+var root = Path.Combine(Path.GetTempPath(), $"tt-bench-{Environment.ProcessId}");
+if (Environment.GetEnvironmentVariable("TT_BENCH_PG") is { Length: > 0 } external) connectionString = external;
+else
+{
+    Directory.CreateDirectory(root);
+    cluster = new EmbeddedPostgres(Path.Combine(root, "data"), Path.Combine(root, "state.json"),
+        extraSettings: new Dictionary<string, string> { ["shared_buffers"] = "'512MB'", ["max_wal_size"] = "'4GB'" });
+    var state = await cluster.StartAsync(Console.Error.WriteLine, CancellationToken.None);
+    connectionString = ConnectionStrings.ForEmbedded(state, "postgres");
+}
+
+try
+{
+    await using (var connection = new NpgsqlConnection(connectionString))
+    {
+        await connection.OpenAsync();
+        await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema.Quoted} CASCADE");
+        await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None);
+        Console.WriteLine($"server: PostgreSQL {connection.PostgreSqlVersion}, {Environment.ProcessorCount} cores; rows: {rowCount:N0}, naive sample: {naiveCount:N0}");
+        if (await SchemaInspector.ConflictModeAsync(connection, schema, CancellationToken.None) != ConflictMode.NullsNotDistinct)
+            throw new InvalidOperationException("run the benchmark on PostgreSQL 15+");
+    }
+    var bench = new UpsertBenchmark(connectionString, schema, ConflictMode.NullsNotDistinct);
+
+    var build = Stopwatch.StartNew();
+    var inserts = Enumerable.Range(0, rowCount).Select(i => BenchmarkRows.Row(i, 0)).ToList();
+    var updates = Enumerable.Range(0, rowCount).Select(i => BenchmarkRows.Row(i, 1)).ToList();
+    Console.WriteLine($"built 2 x {rowCount:N0} rows in memory in {build.Elapsed.TotalSeconds:F1} s; managed heap {GC.GetTotalMemory(true) / 1048576.0:F0} MB");
+
+    await bench.ResetAsync();
+    var ceilingInsert = await bench.CeilingAsync(rowCount, 0);
+    var ceilingTotals = await bench.TotalsAsync();
+    var ceilingUpdate = await bench.CeilingAsync(rowCount, 1);
+
+    await bench.ResetAsync();
+    var batchedInsert = await bench.BatchedAsync(inserts);
+    var batchedTotals = await bench.TotalsAsync();
+    var batchedUpdate = await bench.BatchedAsync(updates);
+    if (batchedTotals != ceilingTotals)
+        throw new InvalidOperationException($"the writer and the ceiling wrote different data: {batchedTotals} vs {ceilingTotals}");
+
+    await bench.ResetAsync();
+    var naiveInsert = await bench.NaiveAsync(inserts.Take(naiveCount).ToList());
+    var naiveUpdate = await bench.NaiveAsync(updates.Take(naiveCount).ToList());
+
+    Console.WriteLine();
+    Console.WriteLine($"{"rows/s",-38}{"insert",12}{"update",12}");
+    Print("(a) batched writer (COPY + upsert)", batchedInsert, batchedUpdate);
+    Print($"(b) naive INSERT per row ({naiveCount:N0} rows)", naiveInsert, naiveUpdate);
+    Print("(c) ceiling: INSERT ... SELECT in SQL", ceilingInsert, ceilingUpdate);
+    Console.WriteLine($"{"(a) / (c)",-38}{batchedInsert / ceilingInsert,11:P0} {batchedUpdate / ceilingUpdate,11:P0}");
+    Console.WriteLine($"{"(a) / (b)",-38}{batchedInsert / naiveInsert,11:F1}x{batchedUpdate / naiveUpdate,11:F1}x");
+    Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB; rows written: {batchedTotals.Rows:N0}, input tokens: {batchedTotals.Input:N0}, cost: {batchedTotals.Cost:N2} USD");
+
+    if (schemaCosts)
+    {
+        // What the schema itself costs the ceiling: the updated_at trigger (updates only) and the four dashboard indexes.
+        Console.WriteLine();
+        Console.WriteLine("ceiling without parts of the schema (rows/s):");
+        await bench.ExecuteAsync($"ALTER TABLE {schema.Quoted}.token_usage DISABLE TRIGGER token_usage_set_updated_at");
+        await bench.ResetAsync();
+        await bench.CeilingAsync(rowCount, 0);
+        Print("  without the updated_at trigger", double.NaN, await bench.CeilingAsync(rowCount, 1));
+        await bench.ExecuteAsync($"ALTER TABLE {schema.Quoted}.token_usage ENABLE TRIGGER token_usage_set_updated_at");
+        await bench.ExecuteAsync(string.Join(";", new[] { "token_usage_window_start_idx", "token_usage_source_window_idx", "token_usage_provider_model_window_idx", "token_usage_user_window_idx" }
+            .Select(i => $"DROP INDEX {schema.Quoted}.{i}")));
+        await bench.ResetAsync();
+        Print("  without the 4 dashboard indexes", await bench.CeilingAsync(rowCount, 0), await bench.CeilingAsync(rowCount, 1));
+    }
+}
+finally
+{
+    if (cluster is not null)
+    {
+        await cluster.StopAsync(CancellationToken.None);
+        Directory.Delete(root, recursive: true);
+    }
+}
+
+static void Print(string label, double insert, double update) =>
+    Console.WriteLine($"{label,-38}{(double.IsNaN(insert) ? "-" : insert.ToString("N0", CultureInfo.InvariantCulture)),12}{update.ToString("N0", CultureInfo.InvariantCulture),12}");
+
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+}
