@@ -21,3 +21,6 @@ app.AddCommands<MigrateCommand>();
 app.AddSubCommand("db", db => db.AddCommands<DbCommands>())
     .WithDescription("Manage the instance's embedded Postgres: start, stop, status");
 await app.RunAsync();
+
+// Cocona exits 129 after printing help for the root or a command group; asking for help is not an error.
+if (args.Any(a => a is "--help" or "-h") && Environment.ExitCode == 129) Environment.ExitCode = 0;

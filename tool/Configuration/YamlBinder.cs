@@ -48,7 +48,7 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
         var instance = Activator.CreateInstance(type)!;
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite)
-            .ToDictionary(KeyOf, StringComparer.Ordinal);
+            .ToDictionary(ToSnakeCaseKey, StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
@@ -159,7 +159,7 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
     private static string SnakeOrKebab(string name) => ToSnakeCase(name).Replace('_', '-');
 
     /// <summary>The YAML key of a property: its [YamlMember(Alias)] or the snake_case of its name.</summary>
-    internal static string KeyOf(PropertyInfo property) =>
+    internal static string ToSnakeCaseKey(PropertyInfo property) =>
         property.GetCustomAttribute<YamlMemberAttribute>()?.Alias ?? ToSnakeCase(property.Name);
 
     internal static string ToSnakeCase(string name)
