@@ -18,6 +18,7 @@ var app = builder.Build();
 app.UseFilter(new ErrorFilter(verbose));
 app.AddCommands<InitCommand>();
 app.AddCommands<MigrateCommand>();
+app.AddCommands<NormalizeCommand>();
 app.AddSubCommand("db", db => db.AddCommands<DbCommands>())
     .WithDescription("Manage the instance's embedded Postgres: start, stop, status");
 await app.RunAsync();
