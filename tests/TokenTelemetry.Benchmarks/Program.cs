@@ -5,10 +5,20 @@ using Npgsql;
 using TokenTelemetry.Benchmarks;
 using TokenTelemetry.Database;
 
-// Upsert benchmark (issue: the writer must reach >= 70 % of Postgres's own INSERT … SELECT and >= 10x a naive loop).
-// Usage: dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]
+// On-demand benchmarks. The first argument picks one:
+//   upsert    [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]   the writer vs a naive loop vs Postgres's own INSERT … SELECT
+//   normalize [--lines 1000000]                                             normalizing mixed-provider JSONL: lines/s and peak memory
+// dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- <name> [options]
 // TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
 // throwaway cluster with default settings (fsync on) is started with the machine's binaries.
+if (args.FirstOrDefault() == "normalize")
+{
+    NormalizeBenchmark.Run(Option("--lines", 1_000_000));
+    return;
+}
+if (args.FirstOrDefault() is { } name && name != "upsert" && !name.StartsWith("--", StringComparison.Ordinal))
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize)");
+
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);
 var schemaCosts = !args.Contains("--skip-schema-costs");

@@ -26,7 +26,8 @@ public sealed class StreamAssembler(INormalizedSink sink)
 
     public void Accept(UsageMapper mapper, Observation observation, long line)
     {
-        foreach (var meter in observation.Meters ?? []) sink.Meter(line, meter);
+        if (observation.Meters is { } meters)
+            foreach (var meter in meters) sink.Meter(line, meter);
         switch (observation.Kind)
         {
             case ObservationKind.Complete:

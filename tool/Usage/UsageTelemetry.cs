@@ -78,12 +78,13 @@ public sealed record UsageTelemetry
     /// <summary>The invariants of DESIGN §2 that a single mapped record must hold; the first broken one, or null.</summary>
     public string? Inconsistency()
     {
-        foreach (var (name, value) in new (string, long?)[]
-                 {
-                     ("input_tokens", InputTokens), ("cached_read_tokens", CachedReadTokens), ("cached_write_tokens", CachedWriteTokens),
-                     ("cached_write_1h_tokens", CachedWrite1hTokens), ("output_tokens", OutputTokens), ("reasoning_tokens", ReasoningTokens),
-                 })
-            if (value < 0) return $"{name} is negative ({value})";
+        // Straight-line checks: this runs once per record on the normalize hot path.
+        if (InputTokens < 0) return $"input_tokens is negative ({InputTokens})";
+        if (CachedReadTokens < 0) return $"cached_read_tokens is negative ({CachedReadTokens})";
+        if (CachedWriteTokens < 0) return $"cached_write_tokens is negative ({CachedWriteTokens})";
+        if (CachedWrite1hTokens < 0) return $"cached_write_1h_tokens is negative ({CachedWrite1hTokens})";
+        if (OutputTokens < 0) return $"output_tokens is negative ({OutputTokens})";
+        if (ReasoningTokens < 0) return $"reasoning_tokens is negative ({ReasoningTokens})";
         var cached = (CachedReadTokens ?? 0) + (CachedWriteTokens ?? 0);
         if (InputTokens is { } input && cached > input)
             return $"cached_read_tokens + cached_write_tokens ({cached}) exceed input_tokens ({input})";
