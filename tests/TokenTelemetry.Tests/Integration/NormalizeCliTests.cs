@@ -25,6 +25,15 @@ public sealed class NormalizeCliTests
     }
 
     [Fact]
+    public async Task Reads_a_stream_from_stdin()
+    {
+        var sse = File.ReadAllText(Fixtures.Path("usage", "anthropic.messages", "streaming-sse.jsonl"));
+        var result = await Cli.RunWithInputAsync(AppContext.BaseDirectory, null, sse, "normalize", "-");
+        result.ExitCode.ShouldBe(0, result.Stderr);
+        result.StdoutLines.ShouldHaveSingleItem().ShouldContain("\"input_tokens\":32560,\"cached_read_tokens\":30500,\"cached_write_tokens\":2048,\"cached_write_1h_tokens\":2048,\"output_tokens\":715,\"reasoning_tokens\":402");
+    }
+
+    [Fact]
     public async Task A_missing_file_is_a_fatal_one_line_error()
     {
         var result = await Cli.RunAsync(AppContext.BaseDirectory, "normalize", "/nonexistent.jsonl");

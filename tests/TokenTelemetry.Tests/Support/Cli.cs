@@ -14,7 +14,10 @@ public static class Cli
 
     private static readonly string ToolDll = Path.Combine(AppContext.BaseDirectory, "token-telemetry.dll");
 
-    public static async Task<Result> RunAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    public static Task<Result> RunAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
+        RunWithInputAsync(workingDirectory, environment, null, args);
+
+    public static async Task<Result> RunWithInputAsync(string workingDirectory, IDictionary<string, string>? environment, string? stdin, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +32,7 @@ public static class Cli
         info.Environment.Remove("TT_INSTANCE");
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         using var process = Process.Start(info)!;
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
