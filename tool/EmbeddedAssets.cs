@@ -17,6 +17,16 @@ public static class EmbeddedAssets
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>Reads an asset's bytes as shipped (data files such as the bundled price table).</summary>
+    public static byte[] ReadBytes(string name)
+    {
+        using var stream = Assembly.GetManifestResourceStream(name)
+            ?? throw new TelemetryException($"embedded asset '{name}' is missing", "the tool package is incomplete; reinstall it");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
     /// <summary>Reads an asset as text with line endings normalised to LF, so checksums and renders are
     /// the same whatever the checkout's line-ending settings were.</summary>
     public static string ReadText(string name)
