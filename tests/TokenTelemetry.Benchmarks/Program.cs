@@ -8,16 +8,22 @@ using TokenTelemetry.Database;
 // On-demand benchmarks. The first argument picks one:
 //   upsert    [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]   the writer vs a naive loop vs Postgres's own INSERT … SELECT
 //   normalize [--lines 1000000]                                             normalizing mixed-provider JSONL: lines/s and peak memory
+//   pricing   [--usages 1000000]                                            price-table load time and prices/s
 // dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- <name> [options]
 // TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
 // throwaway cluster with default settings (fsync on) is started with the machine's binaries.
+if (args.FirstOrDefault() == "pricing")
+{
+    PricingBenchmark.Run(Option("--usages", 1_000_000));
+    return;
+}
 if (args.FirstOrDefault() == "normalize")
 {
     NormalizeBenchmark.Run(Option("--lines", 1_000_000));
     return;
 }
 if (args.FirstOrDefault() is { } name && name != "upsert" && !name.StartsWith("--", StringComparison.Ordinal))
-    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize)");
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing)");
 
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);

@@ -8,68 +8,119 @@ namespace TokenTelemetry.Pricing;
 /// + (output − reasoning) × output + reasoning × (reasoning rate, else output). When the total input exceeds a tier
 /// threshold every rate of the request switches to that tier (each falling back to its base rate). A non-zero
 /// bucket is never priced at $0 for want of a rate: docs/pricing.md lists the fallbacks, and each use is reported.
+/// <see cref="Total"/> is the allocation-free path collection uses; <see cref="Price"/> adds the per-bucket lines.
 /// </summary>
 public static class CostCalculator
 {
+    private const string UnknownTokens = "input_tokens or output_tokens is unknown (NULL), so any total would be a guess";
+
     public static CostBreakdown Price(ModelPrice price, UsageTelemetry usage, string? provider = null)
     {
+        var lines = new List<CostLine>();
+        var total = Compute(price, usage, provider, lines, out _, out var unpriced, out var tier);
+        return new CostBreakdown { MatchedKey = price.Key, TierAboveTokens = tier, Lines = lines, Total = total is { } t ? Trim(t) : null, Unpriced = unpriced };
+    }
+
+    /// <summary>The total only (rounded to 1e-9 USD), the fallbacks it used, or why it has none.</summary>
+    public static decimal? Total(ModelPrice price, UsageTelemetry usage, string? provider, out Fallback fallbacks, out string? unpriced) =>
+        Compute(price, usage, provider, null, out fallbacks, out unpriced, out _);
+
+    private static decimal? Compute(ModelPrice price, UsageTelemetry usage, string? provider, List<CostLine>? lines,
+        out Fallback fallbacks, out string? unpriced, out long? tierAbove)
+    {
+        fallbacks = Fallback.None;
+        unpriced = null;
+        tierAbove = null;
         if (usage.InputTokens is not { } input || usage.OutputTokens is not { } output)
-            return new CostBreakdown { MatchedKey = price.Key, Unpriced = "input_tokens or output_tokens is unknown (NULL), so any total would be a guess" };
+        {
+            unpriced = UnknownTokens;
+            return null;
+        }
         var cachedRead = usage.CachedReadTokens ?? 0;
         var cachedWrite = usage.CachedWriteTokens ?? 0;
         var oneHour = usage.CachedWrite1hTokens ?? 0;
         var reasoning = usage.ReasoningTokens ?? 0;
         var uncached = input - cachedRead - cachedWrite;
         if (uncached < 0 || oneHour > cachedWrite || reasoning > output)
-            return new CostBreakdown { MatchedKey = price.Key, Unpriced = usage.Inconsistency() ?? "inconsistent usage" };
+        {
+            unpriced = usage.Inconsistency() ?? "inconsistent usage";
+            return null;
+        }
 
         // xAI bills its long-context rate from the threshold itself; everyone else from above it.
         var inclusive = price.Provider == "xai" || provider == "xai";
-        var tier = price.Tiers.FirstOrDefault(t => inclusive ? input >= t.AboveTokens : input > t.AboveTokens);
-        var rates = tier is null ? price.Base : tier.Rates.Over(price.Base);
+        PriceTier? tier = null;
+        foreach (var t in price.Tiers)
+            if (inclusive ? input >= t.AboveTokens : input > t.AboveTokens) { tier = t; break; }
+        tierAbove = tier?.AboveTokens;
+        var b = price.Base;
+        var inputRate = tier?.Rates.Input ?? b.Input;
+        var outputRate = tier?.Rates.Output ?? b.Output;
 
-        var lines = new List<CostLine>();
-        string? unpriced = null;
-        void Add(string bucket, long tokens, decimal? rate, Func<(decimal Rate, string Why)?>? fallback = null)
+        decimal total = 0;
+        string? missing = null;
+        void Bucket(string bucket, long tokens, decimal? rate, Fallback used, ref decimal sum, ref Fallback flags)
         {
             if (tokens == 0) return;
-            string? why = null;
-            if (rate is null && fallback?.Invoke() is { } f) (rate, why) = f;
-            if (rate is null)
+            if (rate is not { } r)
             {
-                unpriced ??= $"the table has no {bucket} rate for {price.Key}";
+                missing ??= $"the table has no {bucket} rate for {price.Key}";
                 return;
             }
-            lines.Add(new CostLine(bucket, tokens, rate.Value, Trim(tokens * rate.Value), why));
+            var cost = tokens * r;
+            sum += cost;
+            flags |= used;
+            lines?.Add(new CostLine(bucket, tokens, r, Trim(cost), used == Fallback.None ? null : Describe(used)));
         }
 
-        Add("input", uncached, rates.Input);
-        Add("cache_read", cachedRead, rates.CacheRead, () =>
-            price.LegacyCacheHit is { } hit ? (hit, "input_cost_per_token_cache_hit (legacy name)")
-            : rates.Input is { } i ? (i, "no cache-read rate: billed at the input rate") : null);
-        var writeRate = rates.CacheWrite;
-        var writeFallback = writeRate is not null ? ((decimal, string)?)null
-            : rates.Input is not { } inputRate ? null
-            : price.IsClaude ? (inputRate * 1.25m, "no cache-write rate: 1.25 × input (Anthropic's 5-minute write price)")
-            : (inputRate, "no cache-write rate: billed at the input rate");
-        Add("cache_write_5m", cachedWrite - oneHour, writeRate, () => writeFallback);
-        Add("cache_write_1h", oneHour, tier is null ? rates.CacheWrite1h : tier.Rates.CacheWrite1h, () =>
-            price.IsClaude && rates.Input is { } i ? (i * 2m, "no 1-hour write rate: 2 × input (Anthropic's 1-hour write price)")
-            : tier is not null && price.Base.CacheWrite1h is { } baseHour ? (baseHour, "no long-context 1-hour write rate: the base 1-hour rate")
-            : (writeRate ?? writeFallback?.Item1) is { } fiveMinute ? (fiveMinute, "no 1-hour write rate: the 5-minute write rate") : null);
-        Add("output", output - reasoning, rates.Output);
-        Add("reasoning", reasoning, rates.Reasoning ?? rates.Output);
+        Bucket("input", uncached, inputRate, Fallback.None, ref total, ref fallbacks);
 
-        if (unpriced is not null) return new CostBreakdown { MatchedKey = price.Key, TierAboveTokens = tier?.AboveTokens, Lines = lines, Unpriced = unpriced };
-        return new CostBreakdown
+        var readRate = tier?.Rates.CacheRead ?? b.CacheRead;
+        var readUsed = Fallback.None;
+        if (readRate is null && cachedRead > 0)
+            (readRate, readUsed) = price.LegacyCacheHit is { } hit ? (hit, Fallback.LegacyCacheHit) : (inputRate, Fallback.CacheReadAtInput);
+        Bucket("cache_read", cachedRead, readRate, readUsed, ref total, ref fallbacks);
+
+        var writeRate = tier?.Rates.CacheWrite ?? b.CacheWrite;
+        var writeUsed = Fallback.None;
+        if (writeRate is null && cachedWrite > 0 && inputRate is { } i5)
+            (writeRate, writeUsed) = price.IsClaude ? (i5 * 1.25m, Fallback.CacheWriteClaude) : (i5, Fallback.CacheWriteAtInput);
+        Bucket("cache_write_5m", cachedWrite - oneHour, writeRate, writeUsed, ref total, ref fallbacks);
+
+        var hourRate = tier is null ? b.CacheWrite1h : tier.Rates.CacheWrite1h;
+        var hourUsed = Fallback.None;
+        if (hourRate is null && oneHour > 0)
         {
-            MatchedKey = price.Key,
-            TierAboveTokens = tier?.AboveTokens,
-            Lines = lines,
-            Total = Trim(Math.Round(lines.Sum(l => l.Cost), 9, MidpointRounding.AwayFromZero)),
-        };
+            if (price.IsClaude && inputRate is { } i1) (hourRate, hourUsed) = (i1 * 2m, Fallback.OneHourClaude);
+            else if (tier is not null && b.CacheWrite1h is { } baseHour) (hourRate, hourUsed) = (baseHour, Fallback.OneHourBase);
+            else if (writeRate is not null) (hourRate, hourUsed) = (writeRate, Fallback.OneHourAtFiveMinute);
+        }
+        Bucket("cache_write_1h", oneHour, hourRate, hourUsed, ref total, ref fallbacks);
+
+        Bucket("output", output - reasoning, outputRate, Fallback.None, ref total, ref fallbacks);
+        Bucket("reasoning", reasoning, tier?.Rates.Reasoning ?? b.Reasoning ?? outputRate, Fallback.None, ref total, ref fallbacks);
+
+        if (missing is not null)
+        {
+            unpriced = missing;
+            return null;
+        }
+        // Trailing zeros are only trimmed for display (Price): decimal equality and numeric columns ignore them.
+        return Math.Round(total, 9, MidpointRounding.AwayFromZero);
     }
 
     /// <summary>Drops trailing zeros a decimal product carries in its scale (0.02000000 → 0.02), so output reads as numbers do.</summary>
     public static decimal Trim(decimal value) => value / 1.000000000000000000000000000000000m;
+
+    public static string Describe(Fallback fallback) => fallback switch
+    {
+        Fallback.LegacyCacheHit => "input_cost_per_token_cache_hit (legacy name)",
+        Fallback.CacheReadAtInput => "no cache-read rate: billed at the input rate",
+        Fallback.CacheWriteClaude => "no cache-write rate: 1.25 × input (Anthropic's 5-minute write price)",
+        Fallback.CacheWriteAtInput => "no cache-write rate: billed at the input rate",
+        Fallback.OneHourClaude => "no 1-hour write rate: 2 × input (Anthropic's 1-hour write price)",
+        Fallback.OneHourBase => "no long-context 1-hour write rate: the base 1-hour rate",
+        Fallback.OneHourAtFiveMinute => "no 1-hour write rate: the 5-minute write rate",
+        _ => fallback.ToString(),
+    };
 }

@@ -2,5 +2,6 @@ using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Pricing;
 
-/// <summary>A usage's cost as stored: USD and its basis, both NULL when unknown (never $0 for unknown).</summary>
-public sealed record PricedUsage(decimal? CostUsd, CostBasis? Basis, CostBreakdown? Breakdown);
+/// <summary>A usage's cost as stored: USD and its basis, both NULL when unknown (never $0 for unknown), and the
+/// price-table key it was computed from (NULL when provider-reported or unmatched).</summary>
+public sealed record PricedUsage(decimal? CostUsd, CostBasis? Basis, string? MatchedKey);

@@ -23,19 +23,34 @@ public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
             Warn("(no model)", "a usage without a model name cannot be priced; its cost stays NULL");
             return new PricedUsage(null, null, null);
         }
-        if (_resolver.Resolve(model, usage.Provider) is not { } price)
+        if (Resolve(model, usage.Provider) is not { } price)
         {
             Warn(model, $"no price for model '{model}' in {table.Source}; its cost stays NULL (add a pricing.overrides entry to price it)");
             return new PricedUsage(null, null, null);
         }
-        var breakdown = CostCalculator.Price(price, usage, usage.Provider);
-        if (breakdown.Total is null)
+        var total = CostCalculator.Total(price, usage, usage.Provider, out var fallbacks, out var unpriced);
+        if (total is null)
         {
-            Warn(model, $"cannot price '{model}' ({breakdown.Unpriced}); its cost stays NULL");
-            return new PricedUsage(null, null, breakdown);
+            Warn(model, $"cannot price '{model}' ({unpriced}); its cost stays NULL");
+            return new PricedUsage(null, null, price.Key);
         }
-        foreach (var fallback in breakdown.Fallbacks) Warn($"{model}|{fallback}", $"pricing '{model}' as {price.Key}: {fallback}");
-        return new PricedUsage(breakdown.Total, CostBasis.Computed, breakdown);
+        if (fallbacks != Fallback.None)
+            foreach (var flag in Enum.GetValues<Fallback>())
+                if (flag != Fallback.None && fallbacks.HasFlag(flag))
+                    Warn($"{model}|{flag}", $"pricing '{model}' as {price.Key}: {CostCalculator.Describe(flag)}");
+        return new PricedUsage(total, CostBasis.Computed, price.Key);
+    }
+
+    // Rows come grouped by model, so remembering the last lookup skips most dictionary probes on the hot path.
+    private (string Model, string? Provider, ModelPrice? Price) _last;
+
+    private ModelPrice? Resolve(string model, string? provider)
+    {
+        var last = _last;
+        if (ReferenceEquals(last.Model, model) && ReferenceEquals(last.Provider, provider)) return last.Price;
+        var price = _resolver.Resolve(model, provider);
+        _last = (model, provider, price);
+        return price;
     }
 
     private void Warn(string key, string message)
