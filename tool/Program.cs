@@ -19,6 +19,8 @@ app.UseFilter(new ErrorFilter(verbose));
 app.AddCommands<InitCommand>();
 app.AddCommands<MigrateCommand>();
 app.AddCommands<NormalizeCommand>();
+app.AddCommands<CollectCommand>();
+app.AddCommands<ImportCommand>();
 app.AddSubCommand("pricing", pricing => pricing.AddCommands<PricingCommands>())
     .WithDescription("Inspect prices, price a usage, refresh the cached price table");
 app.AddSubCommand("db", db => db.AddCommands<DbCommands>())

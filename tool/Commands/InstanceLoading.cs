@@ -10,6 +10,7 @@ public static class InstanceLoading
     {
         var instance = InstanceLocator.Load(options.Instance, Directory.GetCurrentDirectory(), requireSources);
         foreach (var warning in instance.Warnings) Terminal.Warning(warning);
+        foreach (var problem in instance.SourceProblems) Terminal.Warning($"{problem} (needed by commands that run sources)");
         return instance;
     }
 }

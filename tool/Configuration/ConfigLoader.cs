@@ -36,14 +36,14 @@ public static class ConfigLoader
             .Where(p => !reported.Contains(p.Path))
             .Select(p => p with { Line = binder.Lines.GetValueOrDefault(p.Path) }));
         var warnings = SecretCheck.Warnings(binder.RawScalars).ToList();
+        var deferred = new List<ConfigProblem>();
         if (!requireSources)
         {
-            var deferred = problems.Where(p => p.Path.StartsWith("sources.", StringComparison.Ordinal)).ToList();
-            warnings.AddRange(deferred.Select(p => $"{p} (needed by commands that run sources)"));
+            deferred = problems.Where(p => p.Path.StartsWith("sources.", StringComparison.Ordinal)).ToList();
             problems = problems.Except(deferred).ToList();
         }
         if (problems.Count > 0) throw new ConfigException(fileName, problems);
-        return new LoadedConfig(config, warnings);
+        return new LoadedConfig(config, warnings) { SourceProblems = deferred };
     }
 
     private static YamlNode? ParseYaml(string yaml, string fileName)

@@ -93,6 +93,8 @@ public static partial class ConfigValidator
                 check(!string.IsNullOrEmpty(c.Organization) || !string.IsNullOrEmpty(c.Enterprise), $"{at}.organization", "name an organization or an enterprise");
                 break;
             case SubscriptionsSourceConfig sub:
+                foreach (var duplicate in sub.Plans.GroupBy(p => (p.Name, p.UserId, p.ProjectId)).Where(g => g.Count() > 1))
+                    check(false, $"{at}.plans", $"two plans named '{duplicate.Key.Name}' for the same user and project would overlap; give them different names");
                 for (var i = 0; i < sub.Plans.Count; i++)
                 {
                     var plan = sub.Plans[i];
@@ -101,7 +103,7 @@ public static partial class ConfigValidator
                     check(plan.Provider.Length > 0, $"{p}.provider", "required");
                     check(plan.MonthlyUsd >= 0, $"{p}.monthly_usd", "must be 0 or more");
                     check(plan.Seats >= 1, $"{p}.seats", "must be 1 or more");
-                    check(plan.BillingDay is >= 1 and <= 28, $"{p}.billing_day", "must be between 1 and 28 (later days would overlap in short months)");
+                    check(plan.BillingDay is >= 1 and <= 31, $"{p}.billing_day", "must be between 1 and 31 (29–31 fall on the month's last day in shorter months)");
                     check(plan.Start is null || plan.End is null || plan.End > plan.Start, $"{p}.end", "must be after start");
                 }
                 break;

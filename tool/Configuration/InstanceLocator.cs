@@ -30,7 +30,7 @@ public static class InstanceLocator
         var configPath = ResolveConfigPath(instance, workingDirectory, environment);
         var loaded = ConfigLoader.Load(configPath, requireSources, environment);
         var directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-        return new Instance(Path.GetFileName(directory), directory, configPath, loaded.Config, loaded.Warnings);
+        return new Instance(Path.GetFileName(directory), directory, configPath, loaded.Config, loaded.Warnings) { SourceProblems = loaded.SourceProblems };
     }
 
     private static string OnlyInstance(string instancesDir)

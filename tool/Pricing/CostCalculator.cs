@@ -22,11 +22,13 @@ public static class CostCalculator
     }
 
     /// <summary>The total only (rounded to 1e-9 USD), the fallbacks it used, or why it has none.</summary>
-    public static decimal? Total(ModelPrice price, UsageTelemetry usage, string? provider, out Fallback fallbacks, out string? unpriced) =>
-        Compute(price, usage, provider, null, out fallbacks, out unpriced, out _);
+    /// <param name="aggregate">The usage sums many requests (an hourly bucket): long-context tiers apply per request,
+    /// and a sum says nothing about request sizes, so base rates are used.</param>
+    public static decimal? Total(ModelPrice price, UsageTelemetry usage, string? provider, out Fallback fallbacks, out string? unpriced, bool aggregate = false) =>
+        Compute(price, usage, provider, null, out fallbacks, out unpriced, out _, aggregate);
 
     private static decimal? Compute(ModelPrice price, UsageTelemetry usage, string? provider, List<CostLine>? lines,
-        out Fallback fallbacks, out string? unpriced, out long? tierAbove)
+        out Fallback fallbacks, out string? unpriced, out long? tierAbove, bool aggregate = false)
     {
         fallbacks = Fallback.None;
         unpriced = null;
@@ -50,8 +52,9 @@ public static class CostCalculator
         // xAI bills its long-context rate from the threshold itself; everyone else from above it.
         var inclusive = price.Provider == "xai" || provider == "xai";
         PriceTier? tier = null;
-        foreach (var t in price.Tiers)
-            if (inclusive ? input >= t.AboveTokens : input > t.AboveTokens) { tier = t; break; }
+        if (!aggregate)
+            foreach (var t in price.Tiers)
+                if (inclusive ? input >= t.AboveTokens : input > t.AboveTokens) { tier = t; break; }
         tierAbove = tier?.AboveTokens;
         var b = price.Base;
         var inputRate = tier?.Rates.Input ?? b.Input;

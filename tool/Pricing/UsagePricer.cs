@@ -14,7 +14,8 @@ public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
     public PriceTable Table => table;
     public ModelResolver Resolver => _resolver;
 
-    public PricedUsage Price(UsageTelemetry usage, string? modelId = null)
+    /// <param name="aggregate">The usage sums many requests: priced at base rates (see <see cref="CostCalculator.Total"/>).</param>
+    public PricedUsage Price(UsageTelemetry usage, string? modelId = null, bool aggregate = false)
     {
         if (usage.ProviderCostUsd is { } reported) return new PricedUsage(Math.Round(reported, 9, MidpointRounding.AwayFromZero), CostBasis.ProviderReported, null);
         var model = modelId ?? usage.Model;
@@ -28,7 +29,7 @@ public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
             Warn(model, $"no price for model '{model}' in {table.Source}; its cost stays NULL (add a pricing.overrides entry to price it)");
             return new PricedUsage(null, null, null);
         }
-        var total = CostCalculator.Total(price, usage, usage.Provider, out var fallbacks, out var unpriced);
+        var total = CostCalculator.Total(price, usage, usage.Provider, out var fallbacks, out var unpriced, aggregate);
         if (total is null)
         {
             Warn(model, $"cannot price '{model}' ({unpriced}); its cost stays NULL");

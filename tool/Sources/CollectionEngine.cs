@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Npgsql;
+using TokenTelemetry.Configuration;
+using TokenTelemetry.Database;
+using TokenTelemetry.Usage;
+
+namespace TokenTelemetry.Sources;
+
+/// <summary>
+/// Runs sources over their due windows (DESIGN §4, §5, §7). Each source runs isolated — its failure is recorded and
+/// the next source runs — under a per-source advisory lock, so overlapping collectors never work on one source
+/// together. A window's rows and the watermark covering them commit in one transaction (invariant 12); empty windows
+/// advance the watermark too. At the end every enabled source gets its watchdog_status row, and the collector its
+/// __heartbeat__, even when every source failed.
+/// </summary>
+public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig config, TimeProvider clock, Action<string> progress, Action<string> warn)
+{
+    private readonly SchemaName _schema = database.Schema;
+
+    public async Task<IReadOnlyList<SourceOutcome>> RunCycleAsync(IReadOnlyList<ICollectionSource> sources, CollectionRange? explicitRange, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var mode = await SchemaInspector.ConflictModeAsync(connection, _schema, ct);
+        var outcomes = new List<SourceOutcome>();
+        foreach (var source in sources)
+        {
+            ct.ThrowIfCancellationRequested();
+            outcomes.Add(await RunSourceAsync(source, mode, explicitRange, ct));
+        }
+        await new Freshness(_schema, config, clock).WriteAsync(connection, sources, outcomes, ct);
+        return outcomes;
+    }
+
+    private async Task<SourceOutcome> RunSourceAsync(ICollectionSource source, ConflictMode mode, CollectionRange? explicitRange, CancellationToken ct)
+    {
+        if (config.Watchdog.Paused.TryGetValue(source.Name, out var why))
+            return new SourceOutcome(source.Name, SourceStatus.Ok, $"paused: {why}");
+        await using var lockConnection = await database.OpenConnectionAsync(ct);
+        var key = LockKey(_schema, source.Name);
+        if (!await lockConnection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@key)", new { key }, cancellationToken: ct)))
+        {
+            var message = $"skipped {source.Name}: another collector is working on it right now";
+            warn(message);
+            return new SourceOutcome(source.Name, SourceStatus.Skipped, message);
+        }
+        try
+        {
+            return source.Capabilities.Windowed
+                ? await CollectWindowedAsync(source, mode, explicitRange, ct)
+                : await CollectSnapshotAsync(source, mode, ct);
+        }
+        catch (SourceException e)
+        {
+            warn($"{source.Name} failed: {e.Message}");
+            return new SourceOutcome(source.Name, SourceStatus.Failed, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not NpgsqlException and not TelemetryException)
+        {
+            var message = $"unexpected {e.GetType().Name}: {e.Message} (a bug: rerun with --verbose and report it)";
+            warn($"{source.Name} failed: {message}");
+            return new SourceOutcome(source.Name, SourceStatus.Failed, message);
+        }
+        catch (PostgresException e)
+        {
+            var message = $"the database refused {source.Name}'s rows: {e.MessageText} ({e.ConstraintName ?? e.SqlState}); nothing of the failing window was written";
+            warn($"{source.Name} failed: {message}");
+            return new SourceOutcome(source.Name, SourceStatus.Failed, message);
+        }
+        finally
+        {
+            await lockConnection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key });
+        }
+    }
+
+    private async Task<SourceOutcome> CollectWindowedAsync(ICollectionSource source, ConflictMode mode, CollectionRange? explicitRange, CancellationToken ct)
+    {
+        var g = source.Capabilities.Granularity;
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var watermarks = new WatermarkStore(_schema, mode);
+        CollectionRange? range;
+        if (explicitRange is not null)
+            range = new CollectionRange(WindowGrid.Floor(explicitRange.Start, g), WindowGrid.Ceiling(explicitRange.End, g));
+        else
+        {
+            Watermark? mark;
+            await using (var tx = await connection.BeginTransactionAsync(ct))
+            {
+                mark = await watermarks.ReadAsync(tx, source.Name, null, g, ct);
+                await tx.CommitAsync(ct);
+            }
+            if (mark is { WasSnapped: true })
+                warn($"{source.Name}: watermark {mark.Stored:u} is off the {g.Label()} grid; it snaps forward to {mark.Value:u}");
+            range = WindowPlanner.Plan(source.Capabilities, config.Scheduler, clock.GetUtcNow(), mark?.Value, m => warn($"{source.Name}: {m}"));
+        }
+        if (range is null) return new SourceOutcome(source.Name, SourceStatus.Ok, "nothing due yet");
+
+        progress($"{source.Name}: collecting {range.Start:u} → {range.End:u}");
+        var batch = await source.CollectAsync(range, ct);
+        foreach (var w in batch.Warnings) warn($"{source.Name}: {w}");
+        var byWindow = batch.Rows.GroupBy(r => r.WindowStart.ToUniversalTime()).ToDictionary(x => x.Key, x => (IReadOnlyList<TokenUsageRow>)x.ToList());
+        foreach (var start in byWindow.Keys)
+            if (start < range.Start || start >= range.End || !WindowGrid.IsAligned(start, g))
+                throw new SourceException($"returned rows for {start:u}, outside {range.Start:u} → {range.End:u} or off the {g.Label()} grid (a source bug)");
+
+        var writer = new UsageWriter(_schema, mode);
+        var side = new SideTablesStore(_schema);
+        long written = 0;
+        var windows = 0;
+        foreach (var window in WindowPlanner.Windows(range, g))
+        {
+            var rows = byWindow.GetValueOrDefault(window.Start) ?? [];
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            written += await writer.UpsertAsync(tx, rows, ct);
+            if (source.Capabilities.AuthoritativeWindows) await side.DeleteUntouchedUsageAsync(tx, source.Name, window.Start, window.End, ct);
+            // An explicit --from/--to range may lie beyond the watermark: advancing past the gap would lose it.
+            if (explicitRange is null) await watermarks.AdvanceAsync(tx, source.Name, null, window.End, g, ct);
+            await tx.CommitAsync(CancellationToken.None);
+            windows++;
+        }
+        await WriteSideTablesAsync(connection, source, batch, side, ct);
+        return new SourceOutcome(source.Name, SourceStatus.Ok, $"{windows} window(s), {written} row(s)", range, windows, written);
+    }
+
+    private async Task<SourceOutcome> CollectSnapshotAsync(ICollectionSource source, ConflictMode mode, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var batch = await source.CollectAsync(new CollectionRange(DateTimeOffset.UnixEpoch, now), ct);
+        foreach (var w in batch.Warnings) warn($"{source.Name}: {w}");
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var side = new SideTablesStore(_schema);
+        long written;
+        await using (var tx = await connection.BeginTransactionAsync(ct))
+        {
+            written = await new UsageWriter(_schema, mode).UpsertAsync(tx, batch.Rows, ct);
+            // Over the span the plans or files cover now, they are the whole truth: rows they no longer produce go.
+            // Older rows (periods of a plan without a start date, files since rotated away) are kept.
+            if (source.Capabilities.AuthoritativeWindows && batch.Rows.Count > 0)
+                await side.DeleteUntouchedUsageAsync(tx, source.Name, batch.Rows.Min(r => r.WindowStart), batch.Rows.Max(r => r.WindowEnd), ct);
+            await tx.CommitAsync(CancellationToken.None);
+        }
+        await WriteSideTablesAsync(connection, source, batch, side, ct);
+        return new SourceOutcome(source.Name, SourceStatus.Ok, $"{written} row(s)", null, 1, written);
+    }
+
+    private static async Task WriteSideTablesAsync(NpgsqlConnection connection, ICollectionSource source, SourceBatch batch, SideTablesStore side, CancellationToken ct)
+    {
+        if (batch.BilledRange is null && batch.Meters.Count == 0) return;
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (batch.BilledRange is { } billed) await side.ReplaceBilledCostsAsync(tx, source.Name, billed.Start, billed.End, batch.BilledCosts, ct);
+        if (batch.Meters.Count > 0) await side.UpsertMetersAsync(tx, batch.Meters, ct);
+        await tx.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>A stable 64-bit advisory-lock key per (schema, source).</summary>
+    internal static long LockKey(SchemaName schema, string source) =>
+        BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"token-telemetry:collect:{schema.Name}:{source}")));
+}
