@@ -61,6 +61,7 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
             $"{_base}/v1/organizations/cost_report?starting_at={Rfc3339(days.Start)}&ending_at={Rfc3339(days.End)}" +
             $"&bucket_width=1d&group_by[]=workspace_id&group_by[]=description&limit=31{Page(page)}", ct);
         var billed = new List<BilledCostRow>();
+        var tokenCosts = new List<BilledCostRow>(); // web search and code execution are not token costs of a model row
         foreach (var bucket in costBuckets)
         {
             var from = Time(bucket, "starting_at");
@@ -69,7 +70,7 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
             foreach (var result in results.EnumerateArray())
             {
                 var cents = Json.Number(result, "amount") ?? throw new SourceException($"a cost result on {from:yyyy-MM-dd} has no amount");
-                billed.Add(new BilledCostRow
+                var line = new BilledCostRow
                 {
                     SourceSystem = Name, BucketStart = from, BucketEnd = to,
                     ProjectId = Json.String(result, "workspace_id"),
@@ -78,27 +79,26 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
                     AmountUsd = cents / 100m, // the report's amounts are cents, as decimal strings
                     Currency = Json.String(result, "currency") ?? "USD",
                     Raw = result.GetRawText(),
-                });
+                };
+                billed.Add(line);
+                if (Json.String(result, "cost_type") is null or "tokens") tokenCosts.Add(line);
             }
         }
         var merged = OpenAiSource.MergeDuplicates(rows);
-        if (Capabilities.Granularity == Granularity.Day) merged = Attribute(merged, billed);
+        if (Capabilities.Granularity == Granularity.Day) merged = Attribute(merged, tokenCosts);
         return new SourceBatch { Rows = merged, BilledCosts = billed, BilledRange = days };
     }
 
     /// <summary>Daily rows take the report's token costs for the same (day, model, workspace) as provider_reported.</summary>
     private static IReadOnlyList<TokenUsageRow> Attribute(IReadOnlyList<TokenUsageRow> rows, List<BilledCostRow> billed)
     {
-        var costs = billed.Where(b => b.Model is not null && !IsNonTokenCost(b))
+        var costs = billed.Where(b => b.Model is not null)
             .GroupBy(b => (b.BucketStart, b.Model!, b.ProjectId))
             .ToDictionary(g => g.Key, g => g.Sum(b => b.AmountUsd));
         return rows.Select(r => costs.TryGetValue((r.WindowStart, r.Model, r.ProjectId), out var usd)
             ? r with { CostUsd = usd, CostBasis = CostBasis.ProviderReported }
             : r).ToList();
     }
-
-    private static bool IsNonTokenCost(BilledCostRow b) =>
-        b.Raw is { } raw && (raw.Contains("\"cost_type\":\"web_search\"", StringComparison.Ordinal) || raw.Contains("\"cost_type\":\"code_execution\"", StringComparison.Ordinal));
 
     private TokenUsageRow Row(JsonElement result, DateTimeOffset start)
     {

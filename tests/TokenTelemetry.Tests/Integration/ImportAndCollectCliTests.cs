@@ -1,0 +1,113 @@
+using Dapper;
+using Npgsql;
+using Shouldly;
+using TokenTelemetry.Tests.Support;
+
+namespace TokenTelemetry.Tests.Integration;
+
+/// <summary>`import` and `collect` as a user runs them, against the test cluster.</summary>
+public sealed class ImportAndCollectCliTests
+{
+    private static async Task<(long Rows, long Input, long Output, decimal? Cost)> TotalsAsync(CliInstance instance, string source)
+    {
+        await using var connection = new NpgsqlConnection(instance.ConnectionString);
+        return await connection.QuerySingleAsync<(long, long, long, decimal?)>(
+            "SELECT count(*), coalesce(sum(input_tokens),0)::bigint, coalesce(sum(output_tokens),0)::bigint, sum(cost_usd) FROM telemetry.token_usage WHERE source_system = @source",
+            new { source });
+    }
+
+    [Fact]
+    public async Task Importing_the_same_file_twice_replaces_and_bad_lines_are_reported_with_file_and_line()
+    {
+        using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
+        var file = instance.File("calls.jsonl");
+        File.WriteAllLines(file, [
+            """{"id":"a","object":"chat.completion","created":1763640000,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":10000,"completion_tokens":500,"prompt_tokens_details":{"cached_tokens":8000}}}""",
+            """{"id":"b","object":"chat.completion","created":1763640100,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":100}}""",
+            """{"id":"c","object":"chat.completion","created":1763640200,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":"oops","completion_tokens":100}}""",
+            """{"type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":100,"cache_read_input_tokens":1000,"output_tokens":50}}""",
+        ]);
+        File.SetLastWriteTimeUtc(file, new DateTime(2025, 11, 20, 12, 30, 0, DateTimeKind.Utc));
+
+        var first = await instance.RunAsync("import", file, "--user-id", "alice");
+        var totals = await TotalsAsync(instance, "import");
+        var second = await instance.RunAsync("import", file, "--user-id", "alice");
+
+        first.ExitCode.ShouldBe(2);
+        first.Stdout.ShouldBe("imported 3 record(s) into 2 row(s); 1 rejected\n");
+        first.StderrLines.ShouldContain($"{file}:3: openai.chat: prompt_tokens is a string (\"oops\"), expected a whole number");
+        second.ExitCode.ShouldBe(2);
+        // gpt-4o (2 calls, 12:00): 10000 + 1000 in, 600 out; cost 2000*2.5e-6+8000*1.25e-6+500*1e-5 = 0.02, plus 1000*2.5e-6+100*1e-5 = 0.0035
+        // claude-sonnet-4-5 at the file time (12:00): 1100 in, 50 out; 100*3e-6 + 1000*3e-7 + 50*1.5e-5 = 0.00135
+        totals.ShouldBe((2L, 12100L, 650L, 0.02485m));
+        (await TotalsAsync(instance, "import")).ShouldBe(totals);
+    }
+
+    [Fact]
+    public async Task Csv_rows_keep_blank_cells_null_and_reject_bad_rows_by_line()
+    {
+        using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
+        var file = instance.File("rows.csv");
+        File.WriteAllText(file, """
+            source_system,provider,model,window_start,window_end,input_tokens,cached_read_tokens,output_tokens,reasoning_tokens,cost_usd,measurement_basis
+            vendor_x,acme,acme-large,2025-11-20T00:00:00Z,2025-11-21T00:00:00Z,1000,,200,,1.50,provider_aggregate
+            vendor_x,acme,acme-small,2025-11-20,,500,600,10,,,exact
+            vendor_x,acme,acme-small,not-a-date,,1,,1,,,exact
+
+            """);
+        var result = await instance.RunAsync("import", file);
+
+        result.ExitCode.ShouldBe(2);
+        result.StderrLines.ShouldContain($"{file}:3: cached_read_tokens + cached_write_tokens (600) exceed input_tokens (500)");
+        result.StderrLines.ShouldContain($"{file}:4: window_start 'not-a-date' is not an ISO 8601 time (e.g. 2026-11-20T13:00:00Z)");
+        await using var connection = new NpgsqlConnection(instance.ConnectionString);
+        var row = await connection.QuerySingleAsync("SELECT * FROM telemetry.token_usage");
+        ((string)row.source_system).ShouldBe("vendor_x");
+        ((long?)row.cached_read_tokens).ShouldBeNull();
+        ((long?)row.reasoning_tokens).ShouldBeNull();
+        ((decimal)row.cost_usd).ShouldBe(1.5m);
+        ((string)row.cost_basis).ShouldBe("provider_reported");
+        ((string)row.granularity).ShouldBe("day");
+    }
+
+    [Fact]
+    public async Task A_misconfigured_source_fails_alone_and_collect_exits_2()
+    {
+        using var instance = await CliInstance.CreateAsync("""
+            openai:
+              enabled: true
+              admin_key: ${OPENAI_ADMIN_KEY}
+            subscriptions:
+              enabled: true
+              plans:
+                - name: Team
+                  provider: openai
+                  monthly_usd: 30
+                  seats: 2
+                  start: 2025-11-01
+            """);
+        var result = await instance.RunAsync("collect");
+
+        result.ExitCode.ShouldBe(2, result.Stderr);
+        result.StdoutLines.ShouldContain(l => l.StartsWith("openai         failed   misconfigured: sources.openai.admin_key (line ", StringComparison.Ordinal)
+            && l.Contains("environment variable OPENAI_ADMIN_KEY is not set", StringComparison.Ordinal));
+        result.StdoutLines.ShouldContain(l => l.StartsWith("subscriptions  ok ", StringComparison.Ordinal));
+        var (rows, _, _, cost) = await TotalsAsync(instance, "subscriptions");
+        rows.ShouldBeGreaterThan(0);
+        cost.ShouldBe(60m * rows);
+        await using var connection = new NpgsqlConnection(instance.ConnectionString);
+        (await connection.ExecuteScalarAsync<string>("SELECT status FROM telemetry.watchdog_status WHERE source_system = 'openai'")).ShouldBe("error");
+        (await connection.ExecuteScalarAsync<string>("SELECT status FROM telemetry.watchdog_status WHERE source_system = '__heartbeat__'")).ShouldBe("ok");
+    }
+
+    [Fact]
+    public async Task Bad_from_to_and_unknown_sources_are_one_line_errors()
+    {
+        using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: true");
+        (await instance.RunAsync("collect", "--from", "yesterday", "--to", "2025-11-20T00:00:00Z")).StderrLines
+            .ShouldBe(["error: --from 'yesterday' is not an ISO 8601 time (e.g. 2026-11-20T13:00:00Z (UTC when no offset is given))"]);
+        var unknown = await instance.RunAsync("collect", "--source", "litellm");
+        unknown.ExitCode.ShouldBe(1);
+        unknown.StderrLines.ShouldBe([$"error: source 'litellm' is not enabled in {Path.Combine(instance.Directory, "config.yaml")} (enabled: subscriptions)"]);
+    }
+}
