@@ -75,7 +75,8 @@ public static class NormalizeBenchmark
         Console.WriteLine($"token-telemetry normalize (a process of its own, stdout to /dev/null): {lines / seconds:N0} lines/s including start-up, peak RSS {kb / 1024:F0} MB ({timing})");
     }
 
-    private static string Line(int i)
+    /// <summary>Line i of the mixed-provider file; timestamps advance one second per line where a payload has one.</summary>
+    internal static string Line(int i)
     {
         var p = 1000 + i % 5000;
         var c = p / 2;
@@ -91,7 +92,8 @@ public static class NormalizeBenchmark
             .Replace("{r}", r.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{w}", w.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{u}", u.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{t}", (p + o).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            .Replace("{t}", (p + o).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("1763640000", (1763640000 + i).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     private sealed class CountingSink : INormalizedSink

@@ -9,9 +9,15 @@ using TokenTelemetry.Database;
 //   upsert    [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]   the writer vs a naive loop vs Postgres's own INSERT … SELECT
 //   normalize [--lines 1000000]                                             normalizing mixed-provider JSONL: lines/s and peak memory
 //   pricing   [--usages 1000000]                                            price-table load time and prices/s
+//   import    [--lines 1000000]                                             `import` end to end into PostgreSQL 15: lines/s, peak memory
 // dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- <name> [options]
 // TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
 // throwaway cluster with default settings (fsync on) is started with the machine's binaries.
+if (args.FirstOrDefault() == "import")
+{
+    await ImportBenchmark.RunAsync(Option("--lines", 1_000_000));
+    return;
+}
 if (args.FirstOrDefault() == "pricing")
 {
     PricingBenchmark.Run(Option("--usages", 1_000_000));
@@ -23,7 +29,7 @@ if (args.FirstOrDefault() == "normalize")
     return;
 }
 if (args.FirstOrDefault() is { } name && name != "upsert" && !name.StartsWith("--", StringComparison.Ordinal))
-    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing)");
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import)");
 
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);

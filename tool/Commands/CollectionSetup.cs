@@ -13,8 +13,14 @@ public static class CollectionSetup
         var deadline = TimeSpan.FromSeconds(config.Scheduler.HttpTimeoutSeconds);
         var table = await new PriceTableLoader(config.Pricing, deadline, Terminal.Warning).LoadAsync(ct);
         return new SourceContext(config, instance.Directory, new UsagePricer(table, Terminal.Warning),
-            new HttpOptions { Deadline = deadline, RetryBaseDelay = RetryBaseDelay() }, TimeProvider.System, Terminal.Warning);
+            new HttpOptions { Deadline = deadline, RetryBaseDelay = RetryBaseDelay() }, Clock(), Terminal.Warning);
     }
+
+    /// <summary>TT_NOW (ISO 8601) pins "now" for window planning: replay a cycle as of that time.</summary>
+    private static TimeProvider Clock() =>
+        Environment.GetEnvironmentVariable("TT_NOW") is { Length: > 0 } now
+            ? new FixedTimeProvider(CollectCommand.Time(now, "TT_NOW"))
+            : TimeProvider.System;
 
     /// <summary>TT_HTTP_RETRY_BASE_MS shortens the retry backoff (tests replaying 429/500 use it); default 1 s.</summary>
     private static TimeSpan RetryBaseDelay() =>

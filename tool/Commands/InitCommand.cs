@@ -59,7 +59,7 @@ public sealed class InitCommand
         if (InstanceScaffold.Variables(options).Any())
             Terminal.Out($"  cp {at}/.env.example {at}/.env    # then fill in the secrets it lists");
         Terminal.Out($"  token-telemetry migrate --instance {instanceArg}");
-        Terminal.Out($"  token-telemetry migrate --status --instance {instanceArg}");
+        Terminal.Out($"  token-telemetry collect --instance {instanceArg}");
         _ = verbose; // read by Program before the command runs
         return 0;
     }

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Dapper;
+using Npgsql;
+using Shouldly;
+using TokenTelemetry.Configuration;
+using TokenTelemetry.Database;
+using TokenTelemetry.Sources;
+using TokenTelemetry.Tests.Support;
+
+namespace TokenTelemetry.Tests.Integration;
+
+/// <summary>Invariant 12 under a real SIGKILL, and the per-source lock between two collectors.</summary>
+public sealed class CrashSafetyTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 11, 20, 0, 0, 0, TimeSpan.Zero);
+    private const int Hours = 2000;
+
+    /// <summary>An OpenAI usage API generating two results per hour for any range, 168 buckets a page.</summary>
+    private static async Task Generate(HttpListenerContext c)
+    {
+        var q = c.Request.QueryString;
+        if (c.Request.Url!.AbsolutePath != "/v1/organization/usage/completions")
+        {
+            await FixtureHttpServer.Respond(c, 200, """{"data":[],"has_more":false,"next_page":null}""");
+            return;
+        }
+        var start = long.Parse(q["page"] ?? q["start_time"]!, CultureInfo.InvariantCulture);
+        var end = long.Parse(q["end_time"]!, CultureInfo.InvariantCulture);
+        var json = new StringBuilder("""{"object":"page","data":[""");
+        var t = start;
+        for (var n = 0; n < 168 && t < end; n++, t += 3600)
+        {
+            var h = t / 3600 % 1000;
+            json.Append(n == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $$"""
+                {"start_time":{{t}},"end_time":{{t + 3600}},"results":[
+                {"input_tokens":{{1000 + h}},"input_cached_tokens":{{h}},"output_tokens":{{50 + h}},"num_model_requests":2,"project_id":"p","model":"gpt-4o"},
+                {"input_tokens":{{300 + h}},"output_tokens":7,"num_model_requests":1,"project_id":"q","model":"gpt-4o-mini"}]}
+                """);
+        }
+        json.Append(CultureInfo.InvariantCulture, $$"""],"has_more":{{(t < end ? "true" : "false")}},"next_page":{{(t < end ? $"\"{t}\"" : "null")}}}""");
+        await FixtureHttpServer.Respond(c, 200, json.ToString());
+    }
+
+    private static async Task<CliInstance> InstanceAsync(FixtureHttpServer server)
+    {
+        var instance = await CliInstance.CreateAsync($"""
+            openai:
+              enabled: true
+              base_url: {server.BaseUrl}
+              admin_key: sk-test
+              costs: false
+            """);
+        var config = Path.Combine(instance.Directory, "config.yaml");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("max_backfill_hours: 1000", $"max_backfill_hours: {Hours}", StringComparison.Ordinal));
+        instance.Environment["TT_NOW"] = Now.ToString("O", CultureInfo.InvariantCulture);
+        return instance;
+    }
+
+    private static async Task<IReadOnlyList<TokenUsageRow>> RowsAsync(CliInstance instance)
+    {
+        await using var connection = new NpgsqlConnection(instance.ConnectionString);
+        await connection.OpenAsync();
+        return await new UsageReader(new SchemaName("telemetry")).ReadAsync(connection, "openai", CancellationToken.None);
+    }
+
+    private static async Task<DateTime?> WatermarkAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await connection.ExecuteScalarAsync<DateTime?>("SELECT last_processed_end FROM telemetry.rollup_watermark WHERE source_system = 'openai'");
+    }
+
+    [Fact]
+    public async Task A_collector_killed_mid_range_leaves_no_watermark_ahead_of_its_data_and_a_rerun_matches_an_uninterrupted_run()
+    {
+        using var server = new FixtureHttpServer(Generate);
+        using var reference = await InstanceAsync(server);
+        (await reference.RunAsync("collect")).ExitCode.ShouldBe(0);
+        var expected = await RowsAsync(reference);
+        expected.Count.ShouldBe(2 * Hours);
+
+        using var crashed = await InstanceAsync(server);
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = crashed.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "token-telemetry.dll"));
+        info.ArgumentList.Add("collect");
+        foreach (var (k, v) in crashed.Environment) info.Environment[k] = v;
+        using (var process = Process.Start(info)!)
+        {
+            DateTime? mark = null;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (mark is null && !process.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+                mark = await WatermarkAsync(crashed.ConnectionString);
+            }
+            process.Kill(); // SIGKILL: no cleanup, no rollback but the server's own
+            await process.WaitForExitAsync();
+        }
+
+        var atKill = await WatermarkAsync(crashed.ConnectionString);
+        atKill.ShouldNotBeNull();
+        var start = Now.AddHours(-Hours).UtcDateTime;
+        atKill.Value.ShouldBeLessThan(Now.UtcDateTime, "the kill came after the whole range was written; the test proved nothing");
+        var rows = await RowsAsync(crashed);
+        var covered = (int)(atKill.Value - start).TotalHours;
+        rows.Count(r => r.WindowStart.UtcDateTime < atKill.Value).ShouldBe(2 * covered); // every window behind the mark is whole
+        rows.Count(r => r.WindowStart.UtcDateTime >= atKill.Value).ShouldBe(0);           // and nothing is ahead of it
+
+        (await crashed.RunAsync("collect")).ExitCode.ShouldBe(0);
+        (await RowsAsync(crashed)).ShouldBe(expected);
+        (await WatermarkAsync(crashed.ConnectionString)).ShouldBe(Now.UtcDateTime);
+    }
+
+    [Fact]
+    public async Task A_second_collector_skips_a_source_another_one_is_working_on()
+    {
+        var harness = await EngineHarness.CreateAsync();
+        var config = new InstanceConfig { Sources = new SourcesConfig { Subscriptions = new SubscriptionsSourceConfig { Enabled = true } } };
+        await using var holder = await harness.OpenAsync();
+        await holder.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = CollectionEngine.LockKey(harness.Schema, "subscriptions") });
+
+        var outcome = (await harness.RunAsync(config, [new SubscriptionsSource(config.Sources.Subscriptions!, harness.Clock)])).ShouldHaveSingleItem();
+
+        outcome.ShouldBe(new SourceOutcome("subscriptions", SourceStatus.Skipped, "skipped subscriptions: another collector is working on it right now"));
+        (await harness.WatchdogAsync()).Select(r => r.SourceSystem).ShouldBe(["__heartbeat__"]); // the lock holder reports the source
+    }
+}
