@@ -4,6 +4,7 @@ using TokenTelemetry.Commands;
 
 // Composition root only: commands live in Commands/, everything they use in the folders beside it.
 var verbose = args.Contains("--verbose");
+ProcessLifetime.Install();
 var builder = CoconaApp.CreateBuilder(args, options =>
 {
     options.TreatPublicMethodsAsCommands = false;

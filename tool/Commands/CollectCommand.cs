@@ -14,10 +14,9 @@ public sealed class CollectCommand
         [Option(Description = "Re-collect from this time (ISO 8601; UTC when no offset)")] string? from = null,
         [Option(Description = "Re-collect up to this time (exclusive)")] string? to = null,
         [Option(Description = "Keep running, one cycle per interval, aligned to the wall clock")] bool daemon = false,
-        [Option(Description = "Cycle interval for --daemon (15m, 1h, …; default scheduler.interval)")] string? interval = null,
-        CoconaAppContext? context = null)
+        [Option(Description = "Cycle interval for --daemon (15m, 1h, …; default scheduler.interval)")] string? interval = null)
     {
-        var ct = context?.CancellationToken ?? CancellationToken.None;
+        var ct = ProcessLifetime.Token;
         var instance = InstanceLoading.Load(global, requireSources: false);
         if ((from is null) != (to is null)) throw new TelemetryException("--from and --to go together", "give both, e.g. --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z");
         CollectionRange? range = null;

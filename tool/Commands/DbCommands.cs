@@ -8,9 +8,9 @@ namespace TokenTelemetry.Commands;
 public sealed class DbCommands
 {
     [Command("start", Description = "Start the embedded Postgres (creating it on first use)")]
-    public async Task<int> Start(GlobalOptions global, CoconaAppContext? context = null)
+    public async Task<int> Start(GlobalOptions global)
     {
-        var ct = context?.CancellationToken ?? CancellationToken.None;
+        var ct = ProcessLifetime.Token;
         var (instance, embedded) = Embedded(global);
         var state = await embedded.StartAsync(Terminal.Progress, ct);
         await EmbeddedPostgres.EnsureDatabaseAsync(state, instance.Config.Postgres.Database, ct);
@@ -19,15 +19,15 @@ public sealed class DbCommands
     }
 
     [Command("stop", Description = "Stop the embedded Postgres")]
-    public async Task<int> Stop(GlobalOptions global, CoconaAppContext? context = null)
+    public async Task<int> Stop(GlobalOptions global)
     {
         var (_, embedded) = Embedded(global);
-        Terminal.Out(await embedded.StopAsync(context?.CancellationToken ?? CancellationToken.None) ? "stopped" : "was not running");
+        Terminal.Out(await embedded.StopAsync(ProcessLifetime.Token) ? "stopped" : "was not running");
         return 0;
     }
 
     [Command("status", Description = "Say whether the embedded Postgres runs; exit 0 running, 1 not")]
-    public async Task<int> Status(GlobalOptions global, CoconaAppContext? context = null)
+    public async Task<int> Status(GlobalOptions global)
     {
         var (_, embedded) = Embedded(global);
         var state = embedded.ReadState();
@@ -36,7 +36,7 @@ public sealed class DbCommands
             Terminal.Out($"not created yet (it will be at {embedded.DataDirectory}; `token-telemetry db start` creates it)");
             return 1;
         }
-        var running = await embedded.IsRunningAsync(context?.CancellationToken ?? CancellationToken.None);
+        var running = await embedded.IsRunningAsync(ProcessLifetime.Token);
         Terminal.Out(running
             ? $"running: PostgreSQL {state.MajorVersion} on 127.0.0.1:{state.Port}, data in {embedded.DataDirectory}"
             : $"stopped: PostgreSQL {state.MajorVersion}, port {state.Port} when running, data in {embedded.DataDirectory}");

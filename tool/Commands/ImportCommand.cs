@@ -15,10 +15,9 @@ public sealed class ImportCommand
         [Option("user-id", Description = "user_id of the rows (default: identity.user_id, else org level)")] string? userId = null,
         [Option("project-id", Description = "project_id of the rows")] string? projectId = null,
         [Option(Description = "Window of the rolled-up rows: hour or day")] string granularity = "hour",
-        [Option(Description = "Provider to record instead of the route's own")] string? provider = null,
-        CoconaAppContext? context = null)
+        [Option(Description = "Provider to record instead of the route's own")] string? provider = null)
     {
-        var ct = context?.CancellationToken ?? CancellationToken.None;
+        var ct = ProcessLifetime.Token;
         var g = granularity switch
         {
             "hour" => Granularity.Hour,

@@ -9,10 +9,9 @@ public sealed class MigrateCommand
     public async Task<int> Migrate(
         GlobalOptions global,
         [Option("dry-run", Description = "Print the SQL that would run; change nothing")] bool dryRun = false,
-        [Option(Description = "List applied and pending migrations; exit 1 if an applied file changed")] bool status = false,
-        CoconaAppContext? context = null)
+        [Option(Description = "List applied and pending migrations; exit 1 if an applied file changed")] bool status = false)
     {
-        var ct = context?.CancellationToken ?? CancellationToken.None;
+        var ct = ProcessLifetime.Token;
         var instance = InstanceLoading.Load(global, requireSources: false);
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         await using var connection = await database.OpenConnectionAsync(ct);

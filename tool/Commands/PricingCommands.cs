@@ -14,10 +14,9 @@ public sealed class PricingCommands
     [Command("show", Description = "Print the price-table entry a model resolves to, with every rate")]
     public async Task<int> Show(GlobalOptions global,
         [Argument(Description = "Model name as a source reports it")] string model,
-        [Option(Description = "Provider, to prefer its entry (openai, anthropic, google, bedrock, azure, …)")] string? provider = null,
-        CoconaAppContext? context = null)
+        [Option(Description = "Provider, to prefer its entry (openai, anthropic, google, bedrock, azure, …)")] string? provider = null)
     {
-        var (table, _) = await LoadAsync(global, context?.CancellationToken ?? CancellationToken.None);
+        var (table, _) = await LoadAsync(global, ProcessLifetime.Token);
         if (new ModelResolver(table).Resolve(model, provider) is not { } price)
         {
             Terminal.Out($"no match for '{model}' in {table.Source}");
@@ -47,8 +46,7 @@ public sealed class PricingCommands
         [Option(Description = "ALL output tokens, reasoning included")] long output = 0,
         [Option(Description = "Part of the output spent on reasoning")] long reasoning = 0,
         [Option(Description = "Provider, to prefer its entry")] string? provider = null,
-        [Option(Description = "Print JSON")] bool json = false,
-        CoconaAppContext? context = null)
+        [Option(Description = "Print JSON")] bool json = false)
     {
         var usage = new UsageTelemetry
         {
@@ -56,7 +54,7 @@ public sealed class PricingCommands
             OutputTokens = output, ReasoningTokens = reasoning, RequestCount = 1, Model = model, Provider = provider,
         };
         if (usage.Inconsistency() is { } problem) throw new TelemetryException($"the usage is inconsistent: {problem}", "--input counts ALL input tokens, cache included; --output includes reasoning");
-        var (table, _) = await LoadAsync(global, context?.CancellationToken ?? CancellationToken.None);
+        var (table, _) = await LoadAsync(global, ProcessLifetime.Token);
         var price = new ModelResolver(table).Resolve(model, provider);
         var breakdown = price is null ? null : CostCalculator.Price(price, usage, provider);
         if (json) PrintJson(model, table, breakdown);
@@ -67,12 +65,11 @@ public sealed class PricingCommands
     [Command("update", Description = "Download (or copy) the LiteLLM price table into the cache used by pricing.source: url")]
     public async Task<int> Update(GlobalOptions global,
         [Option(Description = "URL to fetch (default: pricing.url, else LiteLLM's main branch)")] string? url = null,
-        [Option(Description = "A local model_prices_and_context_window.json to cache instead")] string? file = null,
-        CoconaAppContext? context = null)
+        [Option(Description = "A local model_prices_and_context_window.json to cache instead")] string? file = null)
     {
         if (url is not null && file is not null) throw new TelemetryException("--url and --file cannot be combined", "pick one");
-        var (_, loader) = await LoadAsync(global, context?.CancellationToken ?? CancellationToken.None, loadTable: false);
-        var table = await loader.UpdateCacheAsync(url, file, context?.CancellationToken ?? CancellationToken.None);
+        var (_, loader) = await LoadAsync(global, ProcessLifetime.Token, loadTable: false);
+        var table = await loader.UpdateCacheAsync(url, file, ProcessLifetime.Token);
         Terminal.Out($"cached {table.Count} priced models from {table.Source} in {loader.CacheDirectory}");
         if (!_usesUrl) Terminal.Warning("pricing.source is not url, so collection keeps using its configured table; set pricing.source: url to use this cache");
         return 0;
