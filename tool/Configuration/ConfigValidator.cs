@@ -8,6 +8,9 @@ public static partial class ConfigValidator
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex Identifier();
 
+    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
+    private static partial Regex PrometheusLabel();
+
     /// <summary>A schema or role name we can quote safely and that Grafana's SQL can use as is.</summary>
     public static bool IsIdentifier(string? name) => name is not null && Identifier().IsMatch(name) && !name.StartsWith("pg_", StringComparison.Ordinal);
 
@@ -78,6 +81,8 @@ public static partial class ConfigValidator
         {
             case LiteLlmSourceConfig l:
                 check(!string.IsNullOrEmpty(l.BaseUrl), $"{at}.base_url", "the Prometheus URL is required");
+                foreach (var label in l.LabelMatchers.Keys.Append(l.UserLabel).Append(l.ProjectLabel))
+                    check(PrometheusLabel().IsMatch(label), $"{at}.label_matchers", $"'{label}' is not a Prometheus label name");
                 check(l.Window is "15min" or "hour", $"{at}.window", $"'{l.Window}' is not 15min or hour");
                 break;
             case OpenAiSourceConfig o:

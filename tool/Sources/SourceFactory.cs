@@ -28,6 +28,7 @@ public static class SourceFactory
         OpenAiSourceConfig o => new OpenAiSource(o, context),
         AnthropicSourceConfig a => new AnthropicSource(a, context),
         CopilotSourceConfig c => new CopilotSource(c, context),
+        LiteLlmSourceConfig l => new LiteLlmSource(l, context),
         _ => new MisconfiguredSource(name, $"the {name} source is collected by a later version of token-telemetry"),
     };
 }

@@ -67,14 +67,33 @@ public sealed class SourceHttp : IDisposable
         {
             if (response.IsSuccessStatusCode) return await response.Content.ReadAsByteArrayAsync(ct);
             var status = (int)response.StatusCode;
+            var detail = await ErrorDetailAsync(response, ct);
             throw new SourceException(response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => $"GET {Describe(url)}: 401 Unauthorized — {_credentialHint} is missing, wrong or revoked",
                 HttpStatusCode.Forbidden => $"GET {Describe(url)}: 403 Forbidden — {_credentialHint} lacks the permission this endpoint needs",
                 HttpStatusCode.NotFound => $"GET {Describe(url)}: 404 Not Found — check base_url and the organization/enterprise name",
                 HttpStatusCode.TooManyRequests => $"GET {Describe(url)}: 429 Too Many Requests, still after retries — lower the collection frequency",
-                _ => $"GET {Describe(url)}: HTTP {status} {response.ReasonPhrase}{(status >= 500 ? ", still after retries — the provider is failing; it is retried next cycle" : "")}",
+                _ => $"GET {Describe(url)}: HTTP {status} {response.ReasonPhrase}{detail}{(status >= 500 ? ", still after retries — the provider is failing; it is retried next cycle" : "")}",
             });
+        }
+    }
+
+    /// <summary>The provider's own error text (a JSON "error"/"message" string), shortened; bodies carry no credentials of ours.</summary>
+    private static async Task<string> ErrorDetailAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
+            var root = document.RootElement;
+            var text = root.ValueKind != JsonValueKind.Object ? null
+                : root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()
+                : root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            return string.IsNullOrWhiteSpace(text) ? "" : $" ({(text.Length > 200 ? text[..200] + "…" : text)})";
+        }
+        catch (JsonException)
+        {
+            return "";
         }
     }
 
