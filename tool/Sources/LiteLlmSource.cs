@@ -72,7 +72,6 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
             if (kept >= range.End) return new SourceBatch { Warnings = warnings };
             range = range with { Start = kept };
         }
-        var span = (long)Math.Ceiling((range.End - range.Start + margin).TotalSeconds);
 
         var sums = new Dictionary<(DateTimeOffset Window, string Model, string? User, string? Project), Dictionary<string, long>>();
         var present = new HashSet<(string Column, string? Provider)>();
@@ -80,7 +79,7 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
         var providers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (column, metric) in Metrics)
         {
-            foreach (var series in await RangeAsync(metric, span, range.End, ct))
+            foreach (var series in await RangeAsync(metric, range.Start - margin, range.End, ct))
             {
                 var model = series.Labels.GetValueOrDefault("model");
                 if (string.IsNullOrEmpty(model)) continue;
@@ -136,20 +135,36 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
     private string? Label(PrometheusSeries series, string name) =>
         series.Labels.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
-    private async Task<List<PrometheusSeries>> RangeAsync(string metric, long spanSeconds, DateTimeOffset end, CancellationToken ct)
+    /// <summary>
+    /// Every raw sample of a metric in (from, to], in one query — split in halves only when Prometheus refuses to
+    /// load that many samples (its --query.max-samples), then stitched back together per series.
+    /// </summary>
+    private async Task<List<PrometheusSeries>> RangeAsync(string metric, DateTimeOffset from, DateTimeOffset to, CancellationToken ct, int depth = 0)
     {
-        var query = $"{metric}{Matchers()}[{spanSeconds}s]";
-        using var document = await QueryAsync(query, end, ct);
-        var result = document.RootElement.GetProperty("data").GetProperty("result");
-        var series = new List<PrometheusSeries>();
-        foreach (var item in result.EnumerateArray())
+        var seconds = (long)Math.Ceiling((to - from).TotalSeconds);
+        try
         {
-            var labels = item.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
-            var samples = item.GetProperty("values").EnumerateArray()
-                .Select(v => (v[0].GetDouble(), double.Parse(v[1].GetString()!, CultureInfo.InvariantCulture))).ToList();
-            series.Add(new PrometheusSeries(labels, samples));
+            using var document = await QueryAsync($"{metric}{Matchers()}[{seconds}s]", to, ct);
+            var series = new List<PrometheusSeries>();
+            foreach (var item in document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray())
+            {
+                var labels = item.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
+                var samples = item.GetProperty("values").EnumerateArray()
+                    .Select(v => (v[0].GetDouble(), double.Parse(v[1].GetString()!, CultureInfo.InvariantCulture))).ToList();
+                series.Add(new PrometheusSeries(labels, samples));
+            }
+            return series;
         }
-        return series;
+        catch (SourceException e) when (e.Message.Contains("too many samples", StringComparison.Ordinal) && depth < 16 && seconds > 60)
+        {
+            var middle = from + TimeSpan.FromSeconds(seconds / 2);
+            var older = await RangeAsync(metric, from, middle, ct, depth + 1);
+            var newer = await RangeAsync(metric, middle, to, ct, depth + 1);
+            return older.Concat(newer)
+                .GroupBy(s => string.Join(",", s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")))
+                .Select(g => new PrometheusSeries(g.First().Labels, g.SelectMany(s => s.Samples).OrderBy(x => x.Time).ToList()))
+                .ToList();
+        }
     }
 
     /// <summary>The oldest sample Prometheus still holds (its own prometheus_tsdb_lowest_timestamp_seconds), if it says.</summary>

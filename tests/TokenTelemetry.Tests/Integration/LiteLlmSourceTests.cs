@@ -144,6 +144,25 @@ public sealed class LiteLlmSourceTests
     }
 
     [Fact]
+    public async Task A_prometheus_that_refuses_to_load_that_many_samples_is_asked_in_chunks_with_the_same_result()
+    {
+        var (openMetrics, book) = Generate();
+        // 3 days of 5-minute samples are 877 per series: each metric must be split into ranges of at most 400.
+        using var prometheus = await PrometheusServer.StartAsync(openMetrics, "--query.max-samples=400");
+        var harness = await EngineHarness.CreateAsync();
+        var config = Config(prometheus.BaseUrl);
+        using var source = new LiteLlmSource(config.Sources.Litellm!, harness.Context(config));
+
+        var outcome = (await harness.RunAsync(config, [source], new CollectionRange(Start, End))).ShouldHaveSingleItem();
+
+        outcome.Status.ShouldBe(SourceStatus.Ok, outcome.Message);
+        var rows = await harness.RowsAsync("litellm");
+        rows.Count.ShouldBe(book.Windows.Count);
+        rows.Sum(r => r.InputTokens!.Value).ShouldBe(book.Totals["input"]);
+        rows.Sum(r => r.RequestCount!.Value).ShouldBe(book.Totals["requests"]);
+    }
+
+    [Fact]
     public async Task Prometheus_down_fails_litellm_alone()
     {
         var harness = await EngineHarness.CreateAsync();

@@ -16,7 +16,7 @@ public sealed class PrometheusServer : IDisposable
 
     public string BaseUrl { get; }
 
-    private PrometheusServer(string openMetrics)
+    private PrometheusServer(string openMetrics, string[] extraArguments)
     {
         var data = _dir.File("tsdb");
         var input = _dir.File("data.om");
@@ -34,16 +34,16 @@ public sealed class PrometheusServer : IDisposable
             """);
         var info = new ProcessStartInfo("prometheus") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in (string[])[$"--config.file={_dir.File("prometheus.yml")}", $"--storage.tsdb.path={data}", $"--web.listen-address=127.0.0.1:{port}",
-                     "--storage.tsdb.retention.time=3650d", "--web.enable-admin-api"])
+                     "--storage.tsdb.retention.time=3650d", .. extraArguments])
             info.ArgumentList.Add(a);
         _process = Process.Start(info)!;
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
     }
 
-    public static async Task<PrometheusServer> StartAsync(string openMetrics)
+    public static async Task<PrometheusServer> StartAsync(string openMetrics, params string[] extraArguments)
     {
-        var server = new PrometheusServer(openMetrics);
+        var server = new PrometheusServer(openMetrics, extraArguments);
         using var client = new HttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
