@@ -25,6 +25,11 @@ public sealed class MigrateCommand
         }
         var applied = await migrator.MigrateAsync(connection, Terminal.Progress, ct);
         var total = (await migrator.StatusAsync(connection, ct)).Applied.Count;
+        if (instance.Config.Grafana.ReaderRole is { Length: > 0 } role)
+        {
+            await ReaderRole.EnsureAsync(connection, database.Schema, role, instance.Config.Grafana.ReaderPassword, ct);
+            Terminal.Progress($"read-only role {role}: SELECT on schema {database.Schema}");
+        }
         Terminal.Out(applied.Count == 0
             ? $"schema {database.Schema} at {database.Location} is up to date ({total} migration(s) applied)"
             : $"applied {string.Join(", ", applied.Select(m => m.FileName))} to schema {database.Schema} at {database.Location}");

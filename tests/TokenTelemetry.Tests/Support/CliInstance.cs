@@ -12,7 +12,7 @@ public sealed class CliInstance : IDisposable
     public required string ConnectionString { get; init; }
     public Dictionary<string, string> Environment { get; } = [];
 
-    public static async Task<CliInstance> CreateAsync(string sourcesYaml, string extraYaml = "")
+    public static async Task<CliInstance> CreateAsync(string sourcesYaml, string extraYaml = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         var connectionString = await (await TestCluster.Current).CreateDatabaseAsync();
         var b = new NpgsqlConnectionStringBuilder(connectionString);
@@ -36,6 +36,7 @@ public sealed class CliInstance : IDisposable
             """);
         instance.Environment["TT_PG_PASSWORD"] = b.Password ?? "";
         instance.Environment["TT_HTTP_RETRY_BASE_MS"] = "20";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) instance.Environment[k] = v;
         var migrate = await instance.RunAsync("migrate");
         if (migrate.ExitCode != 0) throw new InvalidOperationException(migrate.Stderr);
         return instance;
