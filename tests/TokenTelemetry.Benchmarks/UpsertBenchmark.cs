@@ -19,7 +19,8 @@ public sealed class UpsertBenchmark(string connectionString, SchemaName schema, 
         "provider = EXCLUDED.provider, model = EXCLUDED.model, granularity = EXCLUDED.granularity, measurement_basis = EXCLUDED.measurement_basis, " +
         "input_tokens = EXCLUDED.input_tokens, cached_read_tokens = EXCLUDED.cached_read_tokens, cached_write_tokens = EXCLUDED.cached_write_tokens, " +
         "cached_write_1h_tokens = EXCLUDED.cached_write_1h_tokens, output_tokens = EXCLUDED.output_tokens, reasoning_tokens = EXCLUDED.reasoning_tokens, " +
-        "request_count = EXCLUDED.request_count, cost_usd = EXCLUDED.cost_usd, cost_basis = EXCLUDED.cost_basis, raw_usage = EXCLUDED.raw_usage";
+        "request_count = EXCLUDED.request_count, cost_usd = EXCLUDED.cost_usd, cost_basis = EXCLUDED.cost_basis, raw_usage = EXCLUDED.raw_usage, " +
+        "updated_at = now()";
 
     public async Task<double> BatchedAsync(IReadOnlyList<TokenUsageRow> rows)
     {

@@ -134,7 +134,8 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
     {
         var s = schema.Quoted;
         var where = predicate is null ? "" : $" WHERE {predicate}";
-        var set = string.Join(", ", UpdatedColumns.Select(c => $"{c} = EXCLUDED.{c}"));
+        // updated_at is set here rather than by the trigger (see V0001): same value, no per-row function call.
+        var set = string.Join(", ", UpdatedColumns.Select(c => $"{c} = EXCLUDED.{c}")) + ", updated_at = now()";
         return $"""
             INSERT INTO {s}.token_usage ({Columns})
             SELECT source_system, provider, model, model_id, project_id, user_id, window_start, window_end,

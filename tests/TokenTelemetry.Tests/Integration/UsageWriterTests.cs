@@ -88,6 +88,18 @@ public abstract class UsageWriterTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task Any_other_update_still_refreshes_updated_at_through_the_trigger()
+    {
+        var source = NewSource();
+        await WriteAsync([Rows.Usage(source)]);
+        await using var connection = await db.OpenAsync();
+        var before = await connection.ExecuteScalarAsync<DateTime>("SELECT updated_at FROM telemetry.token_usage WHERE source_system = @source", new { source });
+        await connection.ExecuteAsync("UPDATE telemetry.token_usage SET request_count = 99 WHERE source_system = @source", new { source });
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT updated_at FROM telemetry.token_usage WHERE source_system = @source", new { source }))
+            .ShouldBeGreaterThan(before);
+    }
+
+    [Fact]
     public async Task Null_stays_null_and_zero_stays_zero_through_a_round_trip()
     {
         var source = NewSource();
