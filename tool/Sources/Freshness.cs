@@ -60,11 +60,13 @@ public sealed class Freshness(SchemaName schema, InstanceConfig config, TimeProv
 
     /// <summary>Config's per-source threshold, else two collection intervals plus one window plus the lag: an idle but
     /// polling source stays ok, a source that stops polling goes stale within about two cycles.</summary>
-    public int ThresholdSeconds(ICollectionSource source)
+    public int ThresholdSeconds(ICollectionSource source) => ThresholdSeconds(config, source.Name, source.Capabilities.Granularity);
+
+    public static int ThresholdSeconds(InstanceConfig config, string source, Granularity granularity)
     {
-        if (config.Watchdog.Thresholds.TryGetValue(source.Name, out var configured)) return configured;
+        if (config.Watchdog.Thresholds.TryGetValue(source, out var configured)) return configured;
         var s = config.Scheduler;
-        var window = source.Capabilities.Granularity switch
+        var window = granularity switch
         {
             Granularity.FifteenMinutes => TimeSpan.FromMinutes(15),
             Granularity.Hour => TimeSpan.FromHours(1),

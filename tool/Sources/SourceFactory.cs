@@ -20,6 +20,18 @@ public static class SourceFactory
         return sources;
     }
 
+    /// <summary>The granularity a configured source writes, without building it (for freshness thresholds and checks).</summary>
+    public static Usage.Granularity GranularityOf(SourceConfig config) => config switch
+    {
+        LiteLlmSourceConfig l => l.Window == "15min" ? Usage.Granularity.FifteenMinutes : Usage.Granularity.Hour,
+        OpenAiSourceConfig o => o.BucketWidth == "1d" ? Usage.Granularity.Day : Usage.Granularity.Hour,
+        AnthropicSourceConfig a => a.BucketWidth == "1d" ? Usage.Granularity.Day : Usage.Granularity.Hour,
+        CopilotSourceConfig => Usage.Granularity.Day,
+        SubscriptionsSourceConfig => Usage.Granularity.Month,
+        FileSourceConfig => Usage.Granularity.Hour,
+        _ => Usage.Granularity.Hour,
+    };
+
     private static ICollectionSource Create(string name, SourceConfig config, SourceContext context) => config switch
     {
         SubscriptionsSourceConfig s => new SubscriptionsSource(s, context.Clock),
