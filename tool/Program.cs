@@ -24,6 +24,7 @@ app.AddCommands<CollectCommand>();
 app.AddCommands<ImportCommand>();
 app.AddCommands<WatchdogCommand>();
 app.AddCommands<ReportCommand>();
+app.AddCommands<VerifyCommand>();
 app.AddSubCommand("pricing", pricing => pricing.AddCommands<PricingCommands>())
     .WithDescription("Inspect prices, price a usage, refresh the cached price table");
 app.AddSubCommand("db", db => db.AddCommands<DbCommands>())

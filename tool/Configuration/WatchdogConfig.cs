@@ -6,4 +6,6 @@ public sealed record WatchdogConfig
     public Dictionary<string, int> Thresholds { get; init; } = [];
     /// <summary>Sources configured but deliberately idle, with the message shown instead of an alarm.</summary>
     public Dictionary<string, string> Paused { get; init; } = [];
+    /// <summary>How far (percent) a day's computed cost may differ from the provider's billed cost before `verify` flags it.</summary>
+    public decimal CostDriftPercent { get; init; } = 10;
 }

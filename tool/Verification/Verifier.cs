@@ -1,0 +1,145 @@
+using Dapper;
+using Npgsql;
+using TokenTelemetry.Configuration;
+using TokenTelemetry.Database;
+using TokenTelemetry.Pricing;
+using TokenTelemetry.Sources;
+
+namespace TokenTelemetry.Verification;
+
+/// <summary>
+/// Holds the data to the invariants of DESIGN §4 that data can show. Each check is SQL (or SQL plus the price
+/// table) returning the offending rows; the first 10 are kept as examples, with a hint for the fix.
+/// </summary>
+public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnlyList<ICollectionSource> sources, ModelResolver prices, TimeProvider clock)
+{
+    private string S => schema.Quoted;
+
+    public async Task<IReadOnlyList<CheckResult>> RunAsync(NpgsqlConnection c, CancellationToken ct)
+    {
+        var results = new List<CheckResult>
+        {
+            await Sql(c, "duplicate_conflict_keys", $"""
+                SELECT source_system, model_id, window_start, window_end, user_id, project_id, count(*) AS copies
+                FROM {S}.token_usage GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1
+                """, "two rows share a conflict key (NULL user/project compared as equal): the unique index is missing; run migrate on PostgreSQL 13+", ct),
+            await Sql(c, "windows_off_grid", $"""
+                SELECT id, source_system, model_id, window_start, window_end, granularity::text AS granularity FROM {S}.token_usage
+                WHERE NOT CASE granularity
+                    WHEN '15min' THEN extract(epoch FROM window_start)::bigint % 900 = 0 AND window_end = window_start + interval '15 minutes'
+                    WHEN 'hour' THEN extract(epoch FROM window_start)::bigint % 3600 = 0 AND window_end = window_start + interval '1 hour'
+                    WHEN 'day' THEN extract(epoch FROM window_start)::bigint % 86400 = 0 AND window_end = window_start + interval '1 day'
+                    ELSE CASE WHEN source_system = 'subscriptions'
+                        THEN window_end - window_start BETWEEN interval '28 days' AND interval '31 days'
+                        ELSE window_start = date_trunc('month', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                             AND window_end = window_start + interval '1 month' END
+                END
+                """, "windows must be [start, end) on their granularity's UTC grid (billing periods for subscriptions); fix the importing file or the source", ct),
+            await Sql(c, "cache_exceeds_input", $"""
+                SELECT id, source_system, model_id, window_start, input_tokens, cached_read_tokens, cached_write_tokens FROM {S}.token_usage
+                WHERE coalesce(cached_read_tokens, 0) + coalesce(cached_write_tokens, 0) > input_tokens
+                """, "input must include the cache (DESIGN §2): the mapper added the cache twice or not at all", ct),
+            await Sql(c, "reasoning_exceeds_output", $"""
+                SELECT id, source_system, model_id, window_start, output_tokens, reasoning_tokens FROM {S}.token_usage WHERE reasoning_tokens > output_tokens
+                """, "output must include reasoning (DESIGN §2): Gemini and xAI report it outside output and must add it", ct),
+            await Sql(c, "subscription_periods_overlap", $"""
+                SELECT a.model_id, a.user_id, a.project_id, a.window_start AS first_start, a.window_end AS first_end, b.window_start AS second_start
+                FROM {S}.token_usage a JOIN {S}.token_usage b ON a.source_system = b.source_system AND a.model_id = b.model_id
+                  AND a.user_id IS NOT DISTINCT FROM b.user_id AND a.project_id IS NOT DISTINCT FROM b.project_id
+                  AND a.id < b.id AND a.window_start < b.window_end AND b.window_start < a.window_end
+                WHERE a.source_system = 'subscriptions'
+                """, "billing periods of one plan overlap: a plan was renamed or its billing_day changed; delete the old rows", ct),
+            await Sql(c, "cost_drift_vs_billed", $"""
+                WITH computed AS (
+                    SELECT source_system, date_trunc('day', window_start AT TIME ZONE 'UTC') AS day, sum(cost_usd) AS computed
+                    FROM {S}.token_usage GROUP BY 1, 2),
+                billed AS (
+                    SELECT source_system, date_trunc('day', bucket_start AT TIME ZONE 'UTC') AS day, sum(amount_usd) AS billed
+                    FROM {S}.billed_cost GROUP BY 1, 2)
+                SELECT b.source_system, b.day, c.computed, b.billed FROM billed b LEFT JOIN computed c USING (source_system, day)
+                WHERE b.billed > 0 AND abs(coalesce(c.computed, 0) - b.billed) > b.billed * @tolerance / 100
+                """, $"a day's computed cost differs from the billed cost by more than {config.Watchdog.CostDriftPercent} %: check pricing.overrides, batch usage, or usage the source does not list", ct,
+                new { tolerance = config.Watchdog.CostDriftPercent }),
+        };
+        results.AddRange(await NullSemanticsAsync(c, ct));
+        results.Add(await PricesAsync(c, ct));
+        results.AddRange(await WatermarksAndFreshnessAsync(c, ct));
+        return results;
+    }
+
+    /// <summary>A metric a source never reports must be NULL in its rows — not 0, not a guess (invariant 2).</summary>
+    private async Task<IEnumerable<CheckResult>> NullSemanticsAsync(NpgsqlConnection c, CancellationToken ct)
+    {
+        var conditions = new List<string>();
+        foreach (var source in sources)
+        {
+            var caps = source.Capabilities;
+            var columns = new List<string>();
+            if (!caps.ReportsCacheReads) columns.Add("cached_read_tokens");
+            if (!caps.ReportsCacheWrites) columns.AddRange(["cached_write_tokens", "cached_write_1h_tokens"]);
+            if (!caps.ReportsReasoning) columns.Add("reasoning_tokens");
+            if (columns.Count > 0)
+                conditions.Add($"(source_system = '{source.Name}' AND ({string.Join(" OR ", columns.Select(col => $"{col} IS NOT NULL"))}))");
+        }
+        if (conditions.Count == 0) return [new CheckResult("null_semantics", true, 0, [], "")];
+        return [await Sql(c, "null_semantics", $"""
+            SELECT id, source_system, model_id, window_start, cached_read_tokens, cached_write_tokens, cached_write_1h_tokens, reasoning_tokens
+            FROM {S}.token_usage WHERE {string.Join(" OR ", conditions)}
+            """, "a source wrote a value (often 0) for a metric it never reports: it must be NULL (not reported)", ct)];
+    }
+
+    /// <summary>Cost NULL although the table prices the model, and computed cost for a model the table cannot price.</summary>
+    private async Task<CheckResult> PricesAsync(NpgsqlConnection c, CancellationToken ct)
+    {
+        var missing = await c.QueryAsync<(string ModelId, string Provider, long Rows)>(new CommandDefinition($"""
+            SELECT model_id, provider, count(*) FROM {S}.token_usage
+            WHERE cost_usd IS NULL AND input_tokens IS NOT NULL AND output_tokens IS NOT NULL
+              AND measurement_basis <> 'derived_estimate' AND model_id NOT LIKE '%#batch' GROUP BY 1, 2
+            """, cancellationToken: ct));
+        var computed = await c.QueryAsync<(string ModelId, string Provider, long Rows)>(new CommandDefinition(
+            $"SELECT model_id, provider, count(*) FROM {S}.token_usage WHERE cost_basis = 'computed' GROUP BY 1, 2", cancellationToken: ct));
+        var offending = missing.Where(m => prices.Resolve(m.ModelId, m.Provider) is not null)
+            .Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["model_id"] = m.ModelId, ["provider"] = m.Provider, ["rows"] = m.Rows, ["problem"] = "cost NULL but the table has a price" })
+            .Concat(computed.Where(m => prices.Resolve(m.ModelId, m.Provider) is null)
+                .Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["model_id"] = m.ModelId, ["provider"] = m.Provider, ["rows"] = m.Rows, ["problem"] = "computed cost but no price for the model" }))
+            .ToList();
+        return new CheckResult("cost_matches_price_table", offending.Count == 0, offending.Count, offending.Take(10).ToList(),
+            "re-collect (or re-import) the affected windows so cost is recomputed with the current table and overrides");
+    }
+
+    private async Task<IEnumerable<CheckResult>> WatermarksAndFreshnessAsync(NpgsqlConnection c, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var marks = (await c.QueryAsync<(string Source, DateTime End)>(new CommandDefinition(
+            $"SELECT source_system, last_processed_end FROM {S}.rollup_watermark", cancellationToken: ct))).ToList();
+        var badMarks = new List<IReadOnlyDictionary<string, object?>>();
+        foreach (var (source, end) in marks)
+        {
+            var at = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc));
+            var granularity = sources.FirstOrDefault(x => x.Name == source)?.Capabilities.Granularity;
+            var problem = granularity is { } g && !Usage.WindowGrid.IsAligned(at, g) ? "off its window grid"
+                : at > now ? "in the future, ahead of any data" : null;
+            if (problem is not null) badMarks.Add(new Dictionary<string, object?> { ["source_system"] = source, ["last_processed_end"] = at, ["problem"] = problem });
+        }
+        var watchdog = await new Watchdog(schema, config, clock).CheckAsync(c, write: false, ct);
+        var neverSeen = watchdog.Sources.Where(s => s.Status == "never_seen").Select(s => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
+            { ["source_system"] = s.SourceSystem, ["message"] = s.Message }).ToList();
+        return
+        [
+            new CheckResult("watermarks_on_grid", badMarks.Count == 0, badMarks.Count, badMarks, "a watermark was edited by hand: set it to a window boundary not after now (collect snaps off-grid marks forward)"),
+            new CheckResult("heartbeat_fresh", watchdog.Heartbeat.Status == "ok", watchdog.Heartbeat.Status == "ok" ? 0 : 1,
+                watchdog.Heartbeat.Status == "ok" ? [] : [new Dictionary<string, object?> { ["status"] = watchdog.Heartbeat.Status, ["message"] = watchdog.Heartbeat.Message }],
+                "schedule `token-telemetry collect` (cron, systemd timer or --daemon) and check that it runs"),
+            new CheckResult("enabled_sources_seen", neverSeen.Count == 0, neverSeen.Count, neverSeen, "run `token-telemetry collect` and read the failing source's message"),
+        ];
+    }
+
+    private static async Task<CheckResult> Sql(NpgsqlConnection c, string name, string sql, string hint, CancellationToken ct, object? args = null)
+    {
+        var rows = (await c.QueryAsync(new CommandDefinition($"SELECT * FROM ({sql}) AS offending LIMIT 11", args, cancellationToken: ct)))
+            .Select(r => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>((IDictionary<string, object?>)r)).ToList();
+        var count = rows.Count <= 10 ? rows.Count
+            : await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM ({sql}) AS offending", args, cancellationToken: ct));
+        return new CheckResult(name, rows.Count == 0, count, rows.Take(10).ToList(), hint);
+    }
+}
