@@ -50,7 +50,7 @@ public sealed class CollectCommand
         return last;
     }
 
-    private static async Task<int> CycleAsync(Instance instance, TelemetryDatabase database, SourceContext context, string[] only, CollectionRange? range, CancellationToken ct)
+    internal static async Task<int> CycleAsync(Instance instance, TelemetryDatabase database, SourceContext context, string[] only, CollectionRange? range, CancellationToken ct)
     {
         var sources = SourceFactory.Create(context, instance.SourceProblems, only);
         try

@@ -58,7 +58,7 @@ public sealed class ReportCommand
         return sb.ToString().TrimEnd('\n');
     }
 
-    private static string Table(string by, DateTimeOffset start, DateTimeOffset end, IReadOnlyList<ReportRow> rows, ReportRow total)
+    internal static string Table(string by, DateTimeOffset start, DateTimeOffset end, IReadOnlyList<ReportRow> rows, ReportRow total)
     {
         static string N(long? v) => v is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : "—";
         var sb = new StringBuilder($"{start:yyyy-MM-dd HH:mm} → {end:yyyy-MM-dd HH:mm} UTC, by {by}\n");
