@@ -26,6 +26,7 @@ app.AddCommands<WatchdogCommand>();
 app.AddCommands<ReportCommand>();
 app.AddCommands<VerifyCommand>();
 app.AddCommands<DemoCommand>();
+app.AddCommands<RenderCommand>();
 app.AddSubCommand("pricing", pricing => pricing.AddCommands<PricingCommands>())
     .WithDescription("Inspect prices, price a usage, refresh the cached price table");
 app.AddSubCommand("db", db => db.AddCommands<DbCommands>())

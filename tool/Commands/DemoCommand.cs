@@ -9,7 +9,7 @@ namespace TokenTelemetry.Commands;
 
 public sealed class DemoCommand
 {
-    [Command("demo", Description = "End to end on this machine: an instance with an embedded Postgres, sample data through the real import and collect paths, verify, report")]
+    [Command("demo", Description = "End to end on this machine: an instance with an embedded Postgres, sample data through the real import and collect paths, verify, the Grafana kit, report")]
     public async Task<int> Demo(
         [Option(Description = "Start over: stop the demo's Postgres and delete instances/demo first")] bool reset = false,
         [Option(Description = "Show stack traces on errors")] bool verbose = false)
@@ -57,7 +57,17 @@ public sealed class DemoCommand
         var failed = checks.Where(c => !c.Passed).ToList();
         Terminal.Out(failed.Count == 0 ? $"all {checks.Count} checks pass" : $"{failed.Count} of {checks.Count} checks FAIL: {string.Join(", ", failed.Select(f => f.Name))}");
 
-        Step(5, "report", "spend and tokens of the last 45 days by provider");
+        Step(5, "render", "the Grafana dashboards and provisioning files");
+        var files = GrafanaKit.Render(instance);
+        foreach (var (path, content) in files)
+        {
+            var full = Path.Combine(directory, "grafana", path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllTextAsync(full, content, ct);
+        }
+        Terminal.Out($"Grafana kit: {files.Count} files in instances/{DemoFiles.Name}/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
+
+        Step(6, "report", "spend and tokens of the last 45 days by provider");
         await using (var connection = await database.OpenConnectionAsync(ct))
         {
             var rows = await new SpendReport(database.Schema).RunAsync(connection, "provider", now.AddDays(-45), now.AddHours(1), ct);
@@ -72,5 +82,5 @@ public sealed class DemoCommand
         return collected == 0 && failed.Count == 0 ? 0 : 1;
     }
 
-    private static void Step(int n, string name, string what) => Terminal.Progress($"[{n}/5] {name}: {what}");
+    private static void Step(int n, string name, string what) => Terminal.Progress($"[{n}/6] {name}: {what}");
 }

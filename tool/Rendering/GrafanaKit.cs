@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Scriban.Runtime;
+using TokenTelemetry.Configuration;
+using TokenTelemetry.Database;
+using YamlDotNet.RepresentationModel;
+
+namespace TokenTelemetry.Rendering;
+
+/// <summary>
+/// Renders an instance's Grafana kit from templates/grafana: the four dashboards (panels and their SQL in
+/// panels.yaml.sbn, JSON in dashboard.json.sbn; schema-qualified, Grafana Postgres macros, a datasource variable
+/// defaulting to the configured uid, `__inputs` for UI import) and the provisioning files. Same input, same bytes.
+/// </summary>
+public static class GrafanaKit
+{
+    public sealed record Panel(int Id, string Title, string Type, string Unit, bool Stacked, string Format, string Sql, int X, int Y, int W, int H);
+    public sealed record Dashboard(string Uid, string Title, IReadOnlyList<Panel> Panels);
+    public sealed record Variable(string Name, string Sql);
+
+    public static (IReadOnlyList<Dashboard> Dashboards, IReadOnlyList<Variable> Variables) Definitions(string schema)
+    {
+        var yaml = TemplateRenderer.Render("grafana/panels.yaml.sbn", new ScriptObject { ["schema"] = $"\\\"{schema}\\\"" });
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        static string S(YamlMappingNode node, string key) => node.Children.TryGetValue(new YamlScalarNode(key), out var v) ? ((YamlScalarNode)v).Value ?? "" : "";
+        var dashboards = new List<Dashboard>();
+        foreach (YamlMappingNode d in (YamlSequenceNode)root.Children[new YamlScalarNode("dashboards")])
+        {
+            var panels = new List<Panel>();
+            int x = 0, y = 0, rowHeight = 0, id = 1;
+            foreach (YamlMappingNode p in (YamlSequenceNode)d.Children[new YamlScalarNode("panels")])
+            {
+                var w = int.Parse(S(p, "w"), System.Globalization.CultureInfo.InvariantCulture);
+                var h = int.Parse(S(p, "h"), System.Globalization.CultureInfo.InvariantCulture);
+                if (x + w > 24) { x = 0; y += rowHeight; rowHeight = 0; }
+                panels.Add(new Panel(id++, S(p, "title"), S(p, "type"), S(p, "unit"), S(p, "stacked") == "true", S(p, "format"), S(p, "sql"), x, y, w, h));
+                x += w;
+                rowHeight = Math.Max(rowHeight, h);
+            }
+            dashboards.Add(new Dashboard(S(d, "uid"), S(d, "title"), panels));
+        }
+        var variables = ((YamlSequenceNode)root.Children[new YamlScalarNode("variables")])
+            .Cast<YamlMappingNode>().Select(v => new Variable(S(v, "name"), S(v, "sql"))).ToList();
+        return (dashboards, variables);
+    }
+
+    /// <summary>Relative path → content, in a fixed order.</summary>
+    public static IReadOnlyList<(string Path, string Content)> Render(Instance instance, Action<string>? warn = null)
+    {
+        var config = instance.Config;
+        var (dashboards, variables) = Definitions(config.Postgres.Schema);
+        var files = new List<(string, string)>();
+        foreach (var dashboard in dashboards)
+        {
+            var model = Model();
+            model["dashboard"] = dashboard;
+            model["variables"] = variables;
+            model["datasource_uid"] = config.Grafana.DatasourceUid;
+            model["datasource_name"] = config.Grafana.DatasourceName;
+            files.Add(($"dashboards/{dashboard.Uid}.json", TemplateRenderer.Render("grafana/dashboard.json.sbn", model)));
+        }
+        var reader = config.Grafana.ReaderRole;
+        if (string.IsNullOrEmpty(reader))
+        {
+            warn?.Invoke("grafana.reader_role is not set: the datasource names the role grafana_reader — set reader_role and run migrate to create it");
+            reader = "grafana_reader";
+        }
+        var pg = config.Postgres;
+        var hostPort = pg.Embedded
+            ? $"127.0.0.1:{(File.Exists(instance.EmbeddedStatePath) ? JsonSerializer.Deserialize<EmbeddedState>(File.ReadAllText(instance.EmbeddedStatePath), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!.Port : 5432)}"
+            : !string.IsNullOrEmpty(pg.Url) && Uri.TryCreate(pg.Url, UriKind.Absolute, out var u) ? $"{u.Host}:{(u.Port > 0 ? u.Port : 5432)}" : $"{pg.Host}:{pg.Port}";
+        var provisioning = Model();
+        provisioning["instance"] = instance.Name;
+        provisioning["datasource_name"] = config.Grafana.DatasourceName;
+        provisioning["datasource_uid"] = config.Grafana.DatasourceUid;
+        provisioning["host_port"] = hostPort;
+        provisioning["reader_user"] = reader;
+        provisioning["database"] = pg.Database;
+        provisioning["ssl_mode"] = pg.Embedded ? "disable" : SslModeLabel(pg.SslMode);
+        provisioning["folder"] = config.Grafana.Folder;
+        files.Add(("provisioning/datasources/token-telemetry.yaml", TemplateRenderer.Render("grafana/datasource.yaml.sbn", provisioning)));
+        files.Add(("provisioning/dashboards/token-telemetry.yaml", TemplateRenderer.Render("grafana/dashboards-provider.yaml.sbn", provisioning)));
+        return files;
+    }
+
+    private static ScriptObject Model()
+    {
+        var model = new ScriptObject();
+        model.Import("json", new Func<object?, string>(v => JsonSerializer.Serialize(v)));
+        return model;
+    }
+
+    private static string SslModeLabel(SslMode mode) => mode switch
+    {
+        SslMode.VerifyCa => "verify-ca",
+        SslMode.VerifyFull => "verify-full",
+        _ => mode.ToString().ToLowerInvariant(),
+    };
+}
