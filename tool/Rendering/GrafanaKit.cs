@@ -46,7 +46,9 @@ public static class GrafanaKit
     }
 
     /// <summary>Relative path → content, in a fixed order.</summary>
-    public static IReadOnlyList<(string Path, string Content)> Render(Instance instance, Action<string>? warn = null)
+    /// <param name="deployDirectory">Where the instance will live on the host that runs it (the folder holding
+    /// instances/); units and crontab name it. Default: the current directory.</param>
+    public static IReadOnlyList<(string Path, string Content)> Render(Instance instance, Action<string>? warn = null, string? deployDirectory = null)
     {
         var config = instance.Config;
         var (dashboards, variables) = Definitions(config.Postgres.Schema);
@@ -81,7 +83,46 @@ public static class GrafanaKit
         provisioning["folder"] = config.Grafana.Folder;
         files.Add(("provisioning/datasources/token-telemetry.yaml", TemplateRenderer.Render("grafana/datasource.yaml.sbn", provisioning)));
         files.Add(("provisioning/dashboards/token-telemetry.yaml", TemplateRenderer.Render("grafana/dashboards-provider.yaml.sbn", provisioning)));
+        files.AddRange(Operations(instance, reader, hostPort, deployDirectory ?? Directory.GetCurrentDirectory()));
         return files;
+    }
+
+    /// <summary>The watchdog script, crontab, systemd units and the Next.js route.</summary>
+    private static IEnumerable<(string, string)> Operations(Instance instance, string reader, string hostPort, string deployDirectory)
+    {
+        var config = instance.Config;
+        var enabled = config.Sources.Enabled().ToList();
+        var interval = config.Scheduler.Interval;
+        var model = Model();
+        model["instance"] = instance.Name;
+        model["workdir"] = deployDirectory;
+        model["instance_dir"] = $"{deployDirectory.TrimEnd('/')}/instances/{instance.Name}";
+        model["host"] = hostPort.Split(':')[0];
+        model["port"] = hostPort.Split(':')[1];
+        model["database"] = config.Postgres.Database;
+        model["user"] = reader;
+        model["schema"] = config.Postgres.Schema;
+        model["schema_quoted"] = $"\"{config.Postgres.Schema}\"";
+        model["sources"] = string.Join(" ", enabled.Select(e => e.Name));
+        model["heartbeat_threshold"] = Sources.Freshness.HeartbeatThresholdSeconds(config.Scheduler);
+        model["default_threshold"] = Sources.Freshness.ThresholdSeconds(config, "(default)", Usage.Granularity.Hour);
+        model["thresholds"] = enabled.Select(e => new ScriptObject { ["name"] = e.Name, ["seconds"] = Sources.Freshness.ThresholdSeconds(config, e.Name, Sources.SourceFactory.GranularityOf(e.Config)) }).ToList();
+        model["paused"] = config.Watchdog.Paused.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new ScriptObject { ["name"] = p.Key, ["message"] = "'" + p.Value.Replace("'", "'\\''", StringComparison.Ordinal) + "'" }).ToList();
+        model["interval"] = Durations.Format(interval);
+        (model["collect_cron"], model["collect_calendar"]) = interval.TotalMinutes switch
+        {
+            < 60 => ($"*/{(int)interval.TotalMinutes} * * * *", $"*:0/{(int)interval.TotalMinutes}"),
+            < 1440 => ($"5 */{(int)interval.TotalHours} * * *", $"*-*-* 0/{(int)interval.TotalHours}:05:00"),
+            _ => ("5 0 * * *", "*-*-* 00:05:00"),
+        };
+        yield return ("ops/watchdog.sh", TemplateRenderer.Render("ops/watchdog.sh.sbn", model));
+        yield return ("ops/crontab", TemplateRenderer.Render("ops/crontab.sbn", model));
+        yield return ("ops/systemd/token-telemetry-collect.service", TemplateRenderer.Render("ops/collect.service.sbn", model));
+        yield return ("ops/systemd/token-telemetry-collect.timer", TemplateRenderer.Render("ops/collect.timer.sbn", model));
+        yield return ("ops/systemd/token-telemetry-watchdog.service", TemplateRenderer.Render("ops/watchdog.service.sbn", model));
+        yield return ("ops/systemd/token-telemetry-watchdog.timer", TemplateRenderer.Render("ops/watchdog.timer.sbn", model));
+        yield return ("nextjs/app/api/token-usage/route.ts", TemplateRenderer.Render("nextjs/route.ts.sbn", model));
     }
 
     private static ScriptObject Model()

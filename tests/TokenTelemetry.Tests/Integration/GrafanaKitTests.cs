@@ -99,6 +99,29 @@ public sealed class GrafanaKitTests
     }
 
     [Fact]
+    public async Task The_nextjs_route_sql_runs_with_bound_parameters_and_keeps_null()
+    {
+        var harness = await SeedAsync();
+        var route = GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry").Single(f => f.Path.EndsWith("route.ts", StringComparison.Ordinal)).Content;
+        route.ShouldContain("const TABLE = '\"telemetry\".token_usage';");
+        var sql = route[(route.IndexOf("const sql = `", StringComparison.Ordinal) + "const sql = `".Length)..];
+        sql = sql[..sql.IndexOf('`')].Replace("${GROUPS[group]}", "source_system", StringComparison.Ordinal).Replace("${TABLE}", "\"telemetry\".token_usage", StringComparison.Ordinal);
+        await using var c = await harness.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, c);
+        command.Parameters.Add(new NpgsqlParameter { Value = From.UtcDateTime.ToString("O") });
+        command.Parameters.Add(new NpgsqlParameter { Value = To.UtcDateTime.ToString("O") });
+        command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = "github" });
+        await using var reader = await command.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeTrue();
+        reader.GetString(0).ShouldBe("copilot");
+        reader.GetString(1).ShouldBe("812000");
+        reader.IsDBNull(2).ShouldBeTrue(); // cached_read: not reported, stays null
+        reader.IsDBNull(5).ShouldBeTrue(); // cost unknown, not 0
+        (await reader.ReadAsync()).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Dashboards_are_valid_json_with_unique_ids_datasources_queries_and_a_tidy_grid()
     {
         var files = GrafanaKit.Render(Example());
@@ -130,7 +153,7 @@ public sealed class GrafanaKitTests
     [Fact]
     public void The_checked_in_grafana_kit_is_the_render_of_the_reference_instance()
     {
-        foreach (var (path, content) in GrafanaKit.Render(Example()))
+        foreach (var (path, content) in GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry"))
             Support.Golden.Matches(Path.Combine(RepoPaths.Root, "grafana", path), content);
     }
 }
