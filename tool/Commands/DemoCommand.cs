@@ -57,14 +57,9 @@ public sealed class DemoCommand
         var failed = checks.Where(c => !c.Passed).ToList();
         Terminal.Out(failed.Count == 0 ? $"all {checks.Count} checks pass" : $"{failed.Count} of {checks.Count} checks FAIL: {string.Join(", ", failed.Select(f => f.Name))}");
 
-        Step(5, "render", "the Grafana dashboards and provisioning files");
+        Step(5, "render", "the Grafana dashboards, provisioning, watchdog script, schedules and API route");
         var files = GrafanaKit.Render(instance);
-        foreach (var (path, content) in files)
-        {
-            var full = Path.Combine(directory, "grafana", path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            await File.WriteAllTextAsync(full, content, ct);
-        }
+        KitFiles.Write(Path.Combine(directory, "grafana"), files);
         Terminal.Out($"Grafana kit: {files.Count} files in instances/{DemoFiles.Name}/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
 
         Step(6, "report", "spend and tokens of the last 45 days by provider");

@@ -12,14 +12,7 @@ public sealed class RenderCommand
         var instance = InstanceLoading.Load(global, requireSources: false);
         var root = Path.GetFullPath(@out ?? Path.Combine(instance.Directory, "grafana"));
         var files = GrafanaKit.Render(instance, Terminal.Warning, deployDir is null ? null : Path.GetFullPath(deployDir));
-        foreach (var (path, content) in files)
-        {
-            var full = Path.Combine(root, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, content);
-            if (full.EndsWith(".sh", StringComparison.Ordinal) && !OperatingSystem.IsWindows())
-                File.SetUnixFileMode(full, File.GetUnixFileMode(full) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        }
+        KitFiles.Write(root, files);
         Terminal.Out($"rendered {files.Count} files into {root}");
         foreach (var (path, _) in files) Terminal.Out($"  {path}");
         return 0;
