@@ -27,6 +27,8 @@ app.AddCommands<ReportCommand>();
 app.AddCommands<VerifyCommand>();
 app.AddCommands<DemoCommand>();
 app.AddCommands<RenderCommand>();
+app.AddSubCommand("grafana", grafana => grafana.AddCommands<GrafanaCommands>())
+    .WithDescription("Push the dashboards (and datasource) to Grafana");
 app.AddSubCommand("pricing", pricing => pricing.AddCommands<PricingCommands>())
     .WithDescription("Inspect prices, price a usage, refresh the cached price table");
 app.AddSubCommand("db", db => db.AddCommands<DbCommands>())

@@ -13,7 +13,7 @@ namespace TokenTelemetry.Rendering;
 /// </summary>
 public static class GrafanaKit
 {
-    public sealed record Panel(int Id, string Title, string Type, string Unit, bool Stacked, string Format, string Sql, int X, int Y, int W, int H);
+    public sealed record Panel(int Id, string Title, string Type, string Unit, bool Stacked, string Format, string Sql, int X, int Y, int W, int H, bool StatusColors = false);
     public sealed record Dashboard(string Uid, string Title, IReadOnlyList<Panel> Panels);
     public sealed record Variable(string Name, string Sql);
 
@@ -34,7 +34,7 @@ public static class GrafanaKit
                 var w = int.Parse(S(p, "w"), System.Globalization.CultureInfo.InvariantCulture);
                 var h = int.Parse(S(p, "h"), System.Globalization.CultureInfo.InvariantCulture);
                 if (x + w > 24) { x = 0; y += rowHeight; rowHeight = 0; }
-                panels.Add(new Panel(id++, S(p, "title"), S(p, "type"), S(p, "unit"), S(p, "stacked") == "true", S(p, "format"), S(p, "sql"), x, y, w, h));
+                panels.Add(new Panel(id++, S(p, "title"), S(p, "type"), S(p, "unit"), S(p, "stacked") == "true", S(p, "format"), S(p, "sql"), x, y, w, h, S(p, "status_colors") == "true"));
                 x += w;
                 rowHeight = Math.Max(rowHeight, h);
             }

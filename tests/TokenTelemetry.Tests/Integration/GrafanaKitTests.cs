@@ -146,6 +146,8 @@ public sealed class GrafanaKitTests
                     for (var j = y; j < y + h; j++)
                         cells.Add((i, j)).ShouldBeTrue($"panel {p["title"]} overlaps another");
             }
+            if ((string)d["uid"]! == "tt-freshness")
+                panels[0]["fieldConfig"]!["overrides"]![0]!["properties"]![1]!["value"]![0]!["options"]!["stale"]!["color"]!.GetValue<string>().ShouldBe("red");
             d["templating"]!["list"]!.AsArray().Select(v => (string)v!["name"]!).ShouldBe(["datasource", "source", "provider", "model", "user", "project"]);
         }
     }
