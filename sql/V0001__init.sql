@@ -38,6 +38,7 @@ CREATE TABLE token_usage (
     request_count          bigint,
     cost_usd               numeric(18, 9),
     cost_basis             cost_basis,
+    cache_savings_usd      numeric(18, 9),
     raw_usage              jsonb,
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
@@ -51,7 +52,7 @@ CREATE TABLE token_usage (
     CONSTRAINT token_usage_reasoning_within_output CHECK (reasoning_tokens <= output_tokens),
     CONSTRAINT token_usage_1h_within_cache_writes CHECK (
         cached_write_1h_tokens IS NULL OR cached_write_1h_tokens <= cached_write_tokens),
-    CONSTRAINT token_usage_cost_non_negative CHECK (cost_usd >= 0),
+    CONSTRAINT token_usage_cost_non_negative CHECK (cost_usd >= 0 AND cache_savings_usd >= 0),
     CONSTRAINT token_usage_cost_basis_iff_cost CHECK ((cost_usd IS NULL) = (cost_basis IS NULL))
 ) WITH (fillfactor = 80);
 
@@ -64,6 +65,7 @@ COMMENT ON COLUMN token_usage.cached_write_1h_tokens IS 'Part of cached_write_to
 COMMENT ON COLUMN token_usage.output_tokens IS 'All generated tokens INCLUDING reasoning; NULL = not reported.';
 COMMENT ON COLUMN token_usage.reasoning_tokens IS 'Part of output spent on reasoning; NULL = not reported.';
 COMMENT ON COLUMN token_usage.cost_usd IS 'USD; NULL = unknown (never 0 for unknown). cost_basis says where it came from.';
+COMMENT ON COLUMN token_usage.cache_savings_usd IS 'Estimated: cache reads × (input rate − cache-read rate) from the price table; NULL = unknown.';
 COMMENT ON COLUMN token_usage.measurement_basis IS 'exact (per request), provider_aggregate (pre-summed), derived_estimate (from a proxy).';
 
 -- The conflict key must treat NULL user/project as equal, or every retry of an org-level row would add a row.

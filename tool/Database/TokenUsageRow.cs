@@ -24,6 +24,8 @@ public sealed record TokenUsageRow
     public long? RequestCount { get; init; }
     public decimal? CostUsd { get; init; }
     public CostBasis? CostBasis { get; init; }
+    /// <summary>Estimated: what the cache reads saved against the input rate (price table); NULL = unknown.</summary>
+    public decimal? CacheSavingsUsd { get; init; }
     /// <summary>The provider's own payload for this row plus provenance, as JSON text.</summary>
     public string? RawUsage { get; init; }
 

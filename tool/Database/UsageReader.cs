@@ -12,7 +12,7 @@ public sealed class UsageReader(SchemaName schema)
             SELECT source_system, provider, model, model_id, project_id, user_id, window_start, window_end,
                    granularity::text, measurement_basis::text, input_tokens, cached_read_tokens, cached_write_tokens,
                    cached_write_1h_tokens, output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis::text,
-                   raw_usage::text
+                   raw_usage::text, cache_savings_usd
             FROM {schema.Quoted}.token_usage
             WHERE @source::text IS NULL OR source_system = @source
             ORDER BY source_system, window_start, model_id, user_id NULLS FIRST, project_id NULLS FIRST
@@ -45,6 +45,7 @@ public sealed class UsageReader(SchemaName schema)
                 CostUsd = reader.IsDBNull(17) ? null : reader.GetDecimal(17),
                 CostBasis = reader.IsDBNull(18) ? null : DbLabels.ParseCostBasis(reader.GetString(18)),
                 RawUsage = reader.IsDBNull(19) ? null : reader.GetString(19),
+                CacheSavingsUsd = reader.IsDBNull(20) ? null : reader.GetDecimal(20),
             });
         }
         return rows;

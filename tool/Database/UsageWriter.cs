@@ -23,20 +23,20 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
             window_start timestamptz, window_end timestamptz, granularity text, measurement_basis text,
             input_tokens bigint, cached_read_tokens bigint, cached_write_tokens bigint, cached_write_1h_tokens bigint,
             output_tokens bigint, reasoning_tokens bigint, request_count bigint,
-            cost_usd numeric, cost_basis text, raw_usage jsonb
+            cost_usd numeric, cost_basis text, cache_savings_usd numeric, raw_usage jsonb
         ) ON COMMIT DELETE ROWS
         """;
 
     private const string Columns =
         "source_system, provider, model, model_id, project_id, user_id, window_start, window_end, granularity, " +
         "measurement_basis, input_tokens, cached_read_tokens, cached_write_tokens, cached_write_1h_tokens, " +
-        "output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis, raw_usage";
+        "output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis, cache_savings_usd, raw_usage";
 
     private static readonly string[] UpdatedColumns =
     [
         "provider", "model", "granularity", "measurement_basis", "input_tokens", "cached_read_tokens",
         "cached_write_tokens", "cached_write_1h_tokens", "output_tokens", "reasoning_tokens", "request_count",
-        "cost_usd", "cost_basis", "raw_usage",
+        "cost_usd", "cost_basis", "cache_savings_usd", "raw_usage",
     ];
 
     private readonly IReadOnlyList<string> _upserts = BuildUpserts(schema, mode);
@@ -86,6 +86,7 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
             WriteNullable(importer, r.RequestCount);
             if (r.CostUsd is { } cost) importer.Write(cost, NpgsqlDbType.Numeric); else importer.WriteNull();
             WriteNullable(importer, r.CostBasis?.Label(), NpgsqlDbType.Text);
+            if (r.CacheSavingsUsd is { } savings) importer.Write(savings, NpgsqlDbType.Numeric); else importer.WriteNull();
             WriteNullable(importer, r.RawUsage, NpgsqlDbType.Jsonb);
         }
         await importer.CompleteAsync(ct);
@@ -141,7 +142,7 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
             SELECT source_system, provider, model, model_id, project_id, user_id, window_start, window_end,
                    granularity::{s}.granularity, measurement_basis::{s}.measurement_basis,
                    input_tokens, cached_read_tokens, cached_write_tokens, cached_write_1h_tokens,
-                   output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis::{s}.cost_basis, raw_usage
+                   output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis::{s}.cost_basis, cache_savings_usd, raw_usage
             FROM {StageTable}{where}
             ON CONFLICT ({conflictColumns}){where} DO UPDATE SET {set}
             """;

@@ -27,6 +27,17 @@ public static class CostCalculator
     public static decimal? Total(ModelPrice price, UsageTelemetry usage, string? provider, out Fallback fallbacks, out string? unpriced, bool aggregate = false) =>
         Compute(price, usage, provider, null, out fallbacks, out unpriced, out _, aggregate);
 
+    /// <summary>What the cache reads saved against paying the input rate for them (base rates; an estimate). NULL when
+    /// cache reads are not reported or the table lacks the input or cache-read rate (the saving is then unknown, not
+    /// zero); 0 without cache reads.</summary>
+    public static decimal? CacheSavings(ModelPrice price, UsageTelemetry usage)
+    {
+        if (usage.CachedReadTokens is not { } read) return null;
+        if (read == 0) return 0;
+        if (price.Base.Input is not { } input || (price.Base.CacheRead ?? price.LegacyCacheHit) is not { } readRate) return null;
+        return Math.Round(read * Math.Max(0, input - readRate), 9, MidpointRounding.AwayFromZero);
+    }
+
     private static decimal? Compute(ModelPrice price, UsageTelemetry usage, string? provider, List<CostLine>? lines,
         out Fallback fallbacks, out string? unpriced, out long? tierAbove, bool aggregate = false)
     {

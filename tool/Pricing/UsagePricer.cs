@@ -17,7 +17,11 @@ public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
     /// <param name="aggregate">The usage sums many requests: priced at base rates (see <see cref="CostCalculator.Total"/>).</param>
     public PricedUsage Price(UsageTelemetry usage, string? modelId = null, bool aggregate = false)
     {
-        if (usage.ProviderCostUsd is { } reported) return new PricedUsage(Math.Round(reported, 9, MidpointRounding.AwayFromZero), CostBasis.ProviderReported, null);
+        if (usage.ProviderCostUsd is { } reported)
+            return new PricedUsage(Math.Round(reported, 9, MidpointRounding.AwayFromZero), CostBasis.ProviderReported, null)
+            {
+                CacheSavingsUsd = Resolve(modelId ?? usage.Model ?? "", usage.Provider) is { } reportedPrice ? CostCalculator.CacheSavings(reportedPrice, usage) : null,
+            };
         var model = modelId ?? usage.Model;
         if (string.IsNullOrWhiteSpace(model))
         {
@@ -39,7 +43,7 @@ public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
             foreach (var flag in Enum.GetValues<Fallback>())
                 if (flag != Fallback.None && fallbacks.HasFlag(flag))
                     Warn($"{model}|{flag}", $"pricing '{model}' as {price.Key}: {CostCalculator.Describe(flag)}");
-        return new PricedUsage(total, CostBasis.Computed, price.Key);
+        return new PricedUsage(total, CostBasis.Computed, price.Key) { CacheSavingsUsd = CostCalculator.CacheSavings(price, usage) };
     }
 
     // Rows come grouped by model, so remembering the last lookup skips most dictionary probes on the hot path.

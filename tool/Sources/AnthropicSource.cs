@@ -126,7 +126,7 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
                 Granularity = Capabilities.Granularity, MeasurementBasis = MeasurementBasis.ProviderAggregate,
                 InputTokens = usage.InputTokens, CachedReadTokens = read, CachedWriteTokens = writes, CachedWrite1hTokens = oneHour,
                 OutputTokens = usage.OutputTokens, RequestCount = null,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis,
+                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd,
                 RawUsage = $$"""{"adapter":"anthropic","endpoint":"/v1/organizations/usage_report/messages","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""",
             };
         }

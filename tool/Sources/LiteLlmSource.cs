@@ -125,7 +125,7 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
                 WindowStart = window, WindowEnd = WindowGrid.Next(window, g), Granularity = g, MeasurementBasis = MeasurementBasis.Exact,
                 InputTokens = usage.InputTokens, CachedReadTokens = usage.CachedReadTokens, CachedWriteTokens = usage.CachedWriteTokens,
                 OutputTokens = usage.OutputTokens, ReasoningTokens = usage.ReasoningTokens, RequestCount = usage.RequestCount,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis,
+                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd,
                 RawUsage = JsonSerializer.Serialize(new { adapter = "litellm", endpoint = "/api/v1/query", deltas = columns }),
             });
         }

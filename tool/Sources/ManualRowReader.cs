@@ -187,7 +187,7 @@ public sealed class ManualRowReader(string defaultSourceSystem, UsagePricer pric
         if (row.CostUsd is null && row.InputTokens is not null && row.OutputTokens is not null)
         {
             var priced = pricer.Price(usage, aggregate: true);
-            row = row with { CostUsd = priced.CostUsd, CostBasis = priced.Basis };
+            row = row with { CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd };
         }
         return row;
     }

@@ -109,7 +109,7 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
                 Granularity = Capabilities.Granularity, MeasurementBasis = MeasurementBasis.ProviderAggregate,
                 InputTokens = usage.InputTokens, CachedReadTokens = usage.CachedReadTokens, CachedWriteTokens = usage.CachedWriteTokens,
                 OutputTokens = usage.OutputTokens, RequestCount = usage.RequestCount,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis,
+                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd,
                 RawUsage = $$"""{"adapter":"openai","endpoint":"/v1/organization/usage/completions","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""",
             };
         }
@@ -128,6 +128,7 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
             OutputTokens = Sum(a.OutputTokens, b.OutputTokens), ReasoningTokens = Sum(a.ReasoningTokens, b.ReasoningTokens),
             RequestCount = Sum(a.RequestCount, b.RequestCount),
             CostUsd = a.CostUsd is null || b.CostUsd is null ? null : a.CostUsd + b.CostUsd,
+            CacheSavingsUsd = a.CacheSavingsUsd is null || b.CacheSavingsUsd is null ? null : a.CacheSavingsUsd + b.CacheSavingsUsd,
             CostBasis = a.CostUsd is null || b.CostUsd is null ? null : a.CostBasis,
         })).ToList();
 

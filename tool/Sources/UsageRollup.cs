@@ -19,6 +19,8 @@ public sealed class UsageRollup(string sourceSystem, Granularity granularity, Us
         public required UsageTelemetry Usage;
         public decimal? Cost;
         public bool Unpriced;
+        public decimal? Savings;
+        public bool SavingsUnknown;
         public bool AllReported = true;
         public long Calls;
     }
@@ -44,6 +46,8 @@ public sealed class UsageRollup(string sourceSystem, Granularity granularity, Us
         group.Calls++;
         if (priced.CostUsd is { } cost) group.Cost = (group.Cost ?? 0) + cost;
         else group.Unpriced = true;
+        if (priced.CacheSavingsUsd is { } saved) group.Savings = (group.Savings ?? 0) + saved;
+        else group.SavingsUnknown = true;
         if (priced.Basis != CostBasis.ProviderReported) group.AllReported = false;
     }
 
@@ -80,6 +84,7 @@ public sealed class UsageRollup(string sourceSystem, Granularity granularity, Us
             RequestCount = g.Calls,
             CostUsd = cost,
             CostBasis = cost is null ? null : g.AllReported ? CostBasis.ProviderReported : CostBasis.Computed,
+            CacheSavingsUsd = g.SavingsUnknown ? null : g.Savings,
             RawUsage = JsonSerializer.Serialize(new
             {
                 adapter = "requests",

@@ -28,7 +28,8 @@ public sealed class GrafanaKitTests
         var harness = await EngineHarness.CreateAsync();
         TokenUsageRow[] rows =
         [
-            Rows.Usage("openai", "gpt-4o", hour: 1, input: 10_000, cachedRead: 8_000, output: 500, reasoning: 0, cost: 0.02m),
+            Rows.Usage("openai", "gpt-4o", hour: 1, input: 10_000, cachedRead: 8_000, output: 500, reasoning: 0, cost: 0.02m) with { CacheSavingsUsd = 0.01m },
+            Rows.Usage("openai", "gpt-4o-mini", hour: 1, input: 1_000, cachedRead: 500, output: 10, cost: 0.0001m) with { CacheSavingsUsd = 0.0000375m },
             Rows.Usage("openai", "o3", hour: 2, input: 5_000, cachedRead: 1_000, output: 3_000, reasoning: 2_000, cost: 0.034m, project: "web"),
             Rows.Usage("litellm", "claude-sonnet-4-5", hour: 3, input: 30_000, cachedRead: 27_000, cachedWrite: 2_000, output: 700, cost: 0.05m, user: "alice") with { Provider = "anthropic", MeasurementBasis = MeasurementBasis.Exact },
             Rows.Usage("copilot", "copilot-cli", hour: 0, input: 812_000, cachedRead: null, output: 23_400, cost: null) with { Provider = "github", Granularity = Granularity.Day, WindowEnd = Rows.Day.AddDays(1) },
@@ -80,19 +81,20 @@ public sealed class GrafanaKitTests
         foreach (var panel in dashboards.SelectMany(d => d.Panels.Select(p => (d.Uid, p))))
             results[$"{panel.Uid}/{panel.p.Title}"] = await QueryAsync(c, panel.p.Sql, values);
 
-        Convert.ToDecimal(results["tt-overview/Metered spend"].Single()["spend"]).ShouldBe(0.104m); // 0.02 + 0.034 + 0.05, copilot unpriced
+        Convert.ToDecimal(results["tt-overview/Metered spend"].Single()["spend"]).ShouldBe(0.1041m); // 0.02 + 0.0001 + 0.034 + 0.05, copilot unpriced
+        Convert.ToDecimal(results["tt-cache/Estimated savings from cache reads"].Single()["saved"]).ShouldBe(0.0100375m);
         Convert.ToDecimal(results["tt-overview/Estimated spend (subscriptions)"].Single()["spend"]).ShouldBe(150m);
-        Convert.ToInt64(results["tt-overview/Input tokens"].Single()["input"]).ShouldBe(857_000);
-        results["tt-overview/Spend over time by provider"].Sum(r => Convert.ToDecimal(r["value"] ?? 0m)).ShouldBe(150.104m);
+        Convert.ToInt64(results["tt-overview/Input tokens"].Single()["input"]).ShouldBe(858_000);
+        results["tt-overview/Spend over time by provider"].Sum(r => Convert.ToDecimal(r["value"] ?? 0m)).ShouldBe(150.1041m);
         var byModel = results["tt-cache/Cache hit ratio by model"].ToDictionary(r => (string)r["model"]!, r => Convert.ToDouble(r["hit_ratio"]));
-        byModel.Keys.Order().ShouldBe(["claude-sonnet-4-5", "gpt-4o", "o3"]); // copilot-cli reports no cache: left out, not 0
+        byModel.Keys.Order().ShouldBe(["claude-sonnet-4-5", "gpt-4o", "gpt-4o-mini", "o3"]); // copilot-cli reports no cache: left out, not 0
         byModel["gpt-4o"].ShouldBe(0.8);
         results["tt-cache/Sources and providers that report no cache reads"].Single()["source_system"].ShouldBe("copilot");
         Convert.ToDouble(results["tt-cache/Reasoning share of output by model"].Single(r => (string)r["model"]! == "o3")["reasoning_share"]).ShouldBe(2000.0 / 3000);
         results["tt-freshness/Source status"].Select(r => (string)r["source_system"]!).ShouldBe(["__heartbeat__", "copilot", "openai"]);
         results["tt-freshness/Source status"].Single(r => (string)r["source_system"]! == "copilot")["status"].ShouldBe("stale");
         var billed = results["tt-overview/Computed vs billed cost per day"].Single();
-        Convert.ToDecimal(billed["computed"]).ShouldBe(0.104m);
+        Convert.ToDecimal(billed["computed"]).ShouldBe(0.1041m);
         Convert.ToDecimal(billed["billed"]).ShouldBe(0.05m);
         Convert.ToDecimal(results["tt-quotas/Quota used (percent)"].Single()["value"]).ShouldBe(18m);
         results["tt-quotas/Plans and their cost"].Single()["plan"].ShouldBe("ChatGPT Team");

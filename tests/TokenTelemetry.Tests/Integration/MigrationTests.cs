@@ -32,7 +32,7 @@ public abstract class MigrationTests(DatabaseFixture db)
         columns.ShouldBe([
             "id", "source_system", "provider", "model", "model_id", "project_id", "user_id", "window_start", "window_end",
             "granularity", "measurement_basis", "input_tokens", "cached_read_tokens", "cached_write_tokens", "cached_write_1h_tokens",
-            "output_tokens", "reasoning_tokens", "request_count", "cost_usd", "cost_basis", "raw_usage", "created_at", "updated_at",
+            "output_tokens", "reasoning_tokens", "request_count", "cost_usd", "cost_basis", "cache_savings_usd", "raw_usage", "created_at", "updated_at",
         ]);
         var checks = (await connection.QueryAsync<string>(
             "SELECT conname FROM pg_constraint WHERE conrelid = 'acme_ai.token_usage'::regclass AND contype = 'c' ORDER BY 1")).ToList();

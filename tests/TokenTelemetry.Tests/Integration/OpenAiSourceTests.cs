@@ -61,6 +61,7 @@ public sealed class OpenAiSourceTests
                 (1, "gpt-4o#batch", "proj_a", 50000L, 0L, 0L, 5000L, 100L, (decimal?)null, (CostBasis?)null),
             ]);
         rows.ShouldAllBe(r => r.Granularity == Granularity.Hour && r.MeasurementBasis == MeasurementBasis.ProviderAggregate && r.ReasoningTokens == null);
+        rows.Select(r => r.CacheSavingsUsd).ShouldBe([0.1m, null, 0m, null]); // 80000 * (2.5e-6 - 1.25e-6); NULL where cache reads are not reported or the row is unpriced
         // An explicit --from/--to range never moves the watermark (it could jump a gap).
         (await harness.ScalarAsync<long>("SELECT count(*) FROM telemetry.rollup_watermark")).ShouldBe(0);
         (await harness.ScalarAsync<decimal>("SELECT sum(amount_usd) FROM telemetry.billed_cost WHERE source_system = 'openai'")).ShouldBe(1.62m);

@@ -66,6 +66,18 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void Cache_savings_are_the_reads_times_the_input_rate_minus_the_cache_rate()
+    {
+        var price = new ModelResolver(Table).Resolve("gpt-4o")!;
+        // 8000 * (2.5e-6 - 1.25e-6)
+        CostCalculator.CacheSavings(price, Usage(10_000, 500, cachedRead: 8_000)).ShouldBe(0.01m);
+        CostCalculator.CacheSavings(price, Usage(10_000, 500)).ShouldBe(0m);
+        CostCalculator.CacheSavings(price, new UsageTelemetry { InputTokens = 10, OutputTokens = 1 }).ShouldBeNull(); // cache not reported
+        // openrouter/openai/gpt-4o has no cache-read rate: the saving is unknown, not zero
+        CostCalculator.CacheSavings(new ModelResolver(Table).Resolve("openrouter/openai/gpt-4o")!, Usage(10_000, 500, cachedRead: 8_000)).ShouldBeNull();
+    }
+
+    [Fact]
     public void Reasoning_without_its_own_rate_is_part_of_output_and_never_billed_twice()
     {
         // o3: in 2e-6, out 8e-6: 5000*2e-6 + 1000*8e-6 + 2000*8e-6 = 0.01 + 0.008 + 0.016 = 0.034
