@@ -89,4 +89,53 @@ public sealed class VerifierTests
         failed["watermarks_on_grid"].Examples.ShouldHaveSingleItem()["problem"].ShouldBe("off its window grid");
         failed["heartbeat_fresh"].Examples.ShouldHaveSingleItem()["status"].ShouldBe("never_seen");
     }
+
+    [Fact]
+    public async Task Invariants_the_schema_enforces_are_still_checked_when_its_constraints_are_gone()
+    {
+        // A restored dump without constraints, or a hand-edited table: verify must not rely on the schema.
+        var harness = await EngineHarness.CreateAsync();
+        var config = new InstanceConfig
+        {
+            Sources = new SourcesConfig
+            {
+                Subscriptions = new SubscriptionsSourceConfig { Enabled = true, Plans = [new SubscriptionPlanConfig { Name = "T", Provider = "x", MonthlyUsd = 3 }] },
+                Anthropic = new AnthropicSourceConfig { Enabled = true, AdminKey = "k" },
+            },
+        };
+        await harness.RunAsync(config, [new SubscriptionsSource(config.Sources.Subscriptions!, harness.Clock)]);
+        await using (var connection = await harness.OpenAsync())
+        {
+            await using (var tx = await connection.BeginTransactionAsync())
+            {
+                await new UsageWriter(harness.Schema, ConflictMode.NullsNotDistinct).UpsertAsync(tx,
+                    [Rows.Usage("import", "gpt-4o", hour: 1)],
+                    CancellationToken.None);
+                await tx.CommitAsync();
+            }
+            await connection.ExecuteAsync("""
+                ALTER TABLE telemetry.token_usage DROP CONSTRAINT token_usage_conflict_key,
+                    DROP CONSTRAINT token_usage_cache_within_input, DROP CONSTRAINT token_usage_reasoning_within_output;
+                INSERT INTO telemetry.token_usage (source_system, provider, model, model_id, window_start, window_end, granularity,
+                    measurement_basis, input_tokens, cached_read_tokens, output_tokens, reasoning_tokens, cost_usd, cost_basis)
+                SELECT source_system, provider, model, model_id, window_start, window_end, granularity, measurement_basis,
+                    input_tokens, cached_read_tokens, output_tokens, reasoning_tokens, cost_usd, cost_basis
+                FROM telemetry.token_usage WHERE source_system = 'import';
+                UPDATE telemetry.token_usage SET cached_read_tokens = 900, input_tokens = 500, reasoning_tokens = 400, output_tokens = 300
+                WHERE id = (SELECT min(id) FROM telemetry.token_usage WHERE source_system = 'import');
+                INSERT INTO telemetry.rollup_watermark (source_system, user_id, last_processed_end) VALUES ('anthropic', NULL, '2025-11-25T00:00:00Z');
+                """);
+        }
+
+        var failed = (await VerifyAsync(harness, config)).Where(r => !r.Passed).ToDictionary(r => r.Name);
+
+        failed.Keys.Order().ShouldBe([
+            "cache_exceeds_input", "duplicate_conflict_keys", "enabled_sources_seen", "reasoning_exceeds_output", "watermarks_on_grid",
+        ]);
+        failed["duplicate_conflict_keys"].Examples.ShouldHaveSingleItem()["copies"].ShouldBe(2L);
+        failed["cache_exceeds_input"].Examples.ShouldHaveSingleItem()["cached_read_tokens"].ShouldBe(900L);
+        failed["reasoning_exceeds_output"].Examples.ShouldHaveSingleItem()["reasoning_tokens"].ShouldBe(400L);
+        failed["watermarks_on_grid"].Examples.ShouldHaveSingleItem()["problem"].ShouldBe("in the future, ahead of any data");
+        failed["enabled_sources_seen"].Examples.ShouldHaveSingleItem()["source_system"].ShouldBe("anthropic");
+    }
 }
