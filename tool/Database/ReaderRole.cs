@@ -13,8 +13,9 @@ public static class ReaderRole
     {
         var quoted = new SchemaName(role).Quoted; // the same identifier rules as a schema name
         var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @role)", new { role }, cancellationToken: ct));
-        // Passwords cannot be bound parameters in CREATE/ALTER ROLE: quote them as a literal, doubling quotes.
-        var passwordClause = string.IsNullOrEmpty(password) ? "" : $" PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'";
+        // Passwords cannot be bound parameters in CREATE/ALTER ROLE, so send the SCRAM verifier (base64 and '$',
+        // safe as a literal) instead of the secret: a DDL-logging server records only the verifier.
+        var passwordClause = string.IsNullOrEmpty(password) ? "" : $" PASSWORD '{ScramVerifier.Create(password)}'";
         await using var tx = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(exists ? $"ALTER ROLE {quoted} LOGIN{passwordClause}" : $"CREATE ROLE {quoted} LOGIN{passwordClause}", transaction: tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition($"""

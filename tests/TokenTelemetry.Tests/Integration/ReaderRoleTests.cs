@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Shouldly;
+using TokenTelemetry.Database;
 using TokenTelemetry.Tests.Support;
 
 namespace TokenTelemetry.Tests.Integration;
@@ -25,5 +26,26 @@ public sealed class ReaderRoleTests
         refused.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
 
         (await instance.RunAsync("migrate")).ExitCode.ShouldBe(0); // idempotent: the role exists and is updated
+
+        // The server stores the verifier migrate computed (never the secret), and it checks the password.
+        await using (var admin = new NpgsqlConnection(instance.ConnectionString))
+            (await admin.ExecuteScalarAsync<string>("SELECT rolpassword FROM pg_authid WHERE rolname = @role", new { role })).ShouldStartWith("SCRAM-SHA-256$4096:");
+        var wrong = new NpgsqlConnectionStringBuilder(reader) { Password = "not-it" }.ConnectionString;
+        await using var refusedLogin = new NpgsqlConnection(wrong);
+        (await Should.ThrowAsync<PostgresException>(() => refusedLogin.OpenAsync())).SqlState.ShouldBe(PostgresErrorCodes.InvalidPassword);
+    }
+
+    [Fact]
+    public void The_scram_verifier_reproduces_the_rfc_7677_example()
+    {
+        // RFC 7677 §3: user "user", password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, 4096 iterations; the server's
+        // final message v= is HMAC(ServerKey, AuthMessage), so the ServerKey in our verifier must reproduce it.
+        var verifier = ScramVerifier.Create("pencil", Convert.FromBase64String("W22ZaJ0SNY7soEsUEjb6gQ=="));
+        verifier.ShouldStartWith("SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$");
+        var serverKey = Convert.FromBase64String(verifier[(verifier.LastIndexOf(':') + 1)..]);
+        const string authMessage = "n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+            + "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+        Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(serverKey, System.Text.Encoding.ASCII.GetBytes(authMessage)))
+            .ShouldBe("6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
     }
 }
