@@ -27,6 +27,20 @@ public static class CostCalculator
     public static decimal? Total(ModelPrice price, UsageTelemetry usage, string? provider, out Fallback fallbacks, out string? unpriced, bool aggregate = false) =>
         Compute(price, usage, provider, null, out fallbacks, out unpriced, out _, aggregate);
 
+    /// <summary>
+    /// Batch API usage at the table's batch rates, the way LiteLLM's batch cost path does it: every input token
+    /// (cache reads and writes included, there is no batch cache rate) × input_cost_per_token_batches + output ×
+    /// output_cost_per_token_batches. NULL when the model has no batch rates or the counts are unknown.
+    /// </summary>
+    public static decimal? BatchTotal(ModelPrice price, UsageTelemetry usage, out Fallback fallbacks)
+    {
+        fallbacks = Fallback.None;
+        if (price.BatchInput is not { } input || price.BatchOutput is not { } output
+            || usage.InputTokens is not { } inputTokens || usage.OutputTokens is not { } outputTokens) return null;
+        if ((usage.CachedReadTokens ?? 0) + (usage.CachedWriteTokens ?? 0) > 0) fallbacks = Fallback.BatchCacheAtBatchInput;
+        return Math.Round(inputTokens * input + outputTokens * output, 9, MidpointRounding.AwayFromZero);
+    }
+
     /// <summary>What the cache reads saved against paying the input rate for them (base rates; an estimate). NULL when
     /// cache reads are not reported or the table lacks the input or cache-read rate (the saving is then unknown, not
     /// zero); 0 without cache reads.</summary>
@@ -135,6 +149,7 @@ public static class CostCalculator
         Fallback.OneHourClaude => "no 1-hour write rate: 2 × input (Anthropic's 1-hour write price)",
         Fallback.OneHourBase => "no long-context 1-hour write rate: the base 1-hour rate",
         Fallback.OneHourAtFiveMinute => "no 1-hour write rate: the 5-minute write rate",
+        Fallback.BatchCacheAtBatchInput => "no batch cache rate: cache tokens billed at the batch input rate",
         _ => fallback.ToString(),
     };
 }

@@ -12,4 +12,5 @@ public enum Fallback
     OneHourClaude = 16,
     OneHourBase = 32,
     OneHourAtFiveMinute = 64,
+    BatchCacheAtBatchInput = 128,
 }

@@ -11,6 +11,9 @@ public sealed record ModelPrice
     public IReadOnlyList<PriceTier> Tiers { get; init; } = [];
     /// <summary>DeepSeek's legacy name for the cache-read rate (input_cost_per_token_cache_hit).</summary>
     public decimal? LegacyCacheHit { get; init; }
+    /// <summary>Batch API rates (input_cost_per_token_batches / output_cost_per_token_batches); NULL when not listed.</summary>
+    public decimal? BatchInput { get; init; }
+    public decimal? BatchOutput { get; init; }
     /// <summary>True when config overrides set some of these rates.</summary>
     public bool Overridden { get; init; }
 

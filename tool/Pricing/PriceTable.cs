@@ -96,6 +96,8 @@ public sealed partial class PriceTable
                 Reasoning = Rate(entry, "output_cost_per_reasoning_token"),
             },
             LegacyCacheHit = Rate(entry, "input_cost_per_token_cache_hit"),
+            BatchInput = Rate(entry, "input_cost_per_token_batches"),
+            BatchOutput = Rate(entry, "output_cost_per_token_batches"),
             Tiers = tiers.OrderByDescending(t => t.Key).Select(t => new PriceTier(t.Key, t.Value)).ToList(),
         };
     }

@@ -46,6 +46,30 @@ public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
         return new PricedUsage(total, CostBasis.Computed, price.Key) { CacheSavingsUsd = CostCalculator.CacheSavings(price, usage) };
     }
 
+    /// <summary>The model_id suffix of Batch API usage rows (OpenAI's usage API reports batch=true separately).</summary>
+    public const string BatchSuffix = "#batch";
+
+    /// <summary>Batch API usage: the table's batch rates (computed), else NULL with one warning per model — batch
+    /// usage is never priced at the interactive rates, which would double its cost.</summary>
+    public PricedUsage PriceBatch(UsageTelemetry usage)
+    {
+        var model = usage.Model ?? "";
+        var price = Resolve(model, usage.Provider);
+        if (price is null || CostCalculator.BatchTotal(price, usage, out var fallbacks) is not { } total)
+        {
+            Warn(model + BatchSuffix, $"no batch price for '{model}' in {table.Source}; its batch usage cost stays NULL (the billed cost is in billed_cost)");
+            return new PricedUsage(null, null, price?.Key);
+        }
+        if (fallbacks != Fallback.None) Warn($"{model}{BatchSuffix}|{fallbacks}", $"pricing batch usage of '{model}' as {price.Key}: {CostCalculator.Describe(fallbacks)}");
+        return new PricedUsage(total, CostBasis.Computed, price.Key);
+    }
+
+    /// <summary>Whether a stored row's model_id (batch suffix included) has a price the pricer would use.</summary>
+    public static bool HasPrice(ModelResolver resolver, string modelId, string? provider) =>
+        modelId.EndsWith(BatchSuffix, StringComparison.Ordinal)
+            ? resolver.Resolve(modelId[..^BatchSuffix.Length], provider) is { BatchInput: not null, BatchOutput: not null }
+            : resolver.Resolve(modelId, provider) is not null;
+
     // Rows come grouped by model, so remembering the last lookup skips most dictionary probes on the hot path.
     private (string Model, string? Provider, ModelPrice? Price) _last;
 

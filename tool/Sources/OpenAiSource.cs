@@ -8,8 +8,8 @@ namespace TokenTelemetry.Sources;
 /// <summary>
 /// `openai`: the Organization Usage API (/v1/organization/usage/completions, grouped by model, project and batch,
 /// all pages) → one provider_aggregate row per (bucket, model, project); input_tokens INCLUDES input_cached_tokens
-/// and input_cache_write_tokens; no reasoning split. Batch usage gets model_id "&lt;model&gt;#batch" and no computed
-/// cost (batch discounts are not modelled; the Costs API has the billed truth). The Costs API
+/// and input_cache_write_tokens; no reasoning split. Batch usage gets model_id "&lt;model&gt;#batch", priced at the
+/// table's batch rates (NULL where the table has none; the Costs API has the billed truth). The Costs API
 /// (/v1/organization/costs, daily, by line item and project) fills billed_cost; it names no model, so usage rows
 /// keep their computed cost.
 /// </summary>
@@ -99,11 +99,10 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
                 Provider = "openai",
             };
             if (usage.Inconsistency() is { } problem) throw new SourceException($"a usage result for {model} at {windowStart:u} is inconsistent: {problem}");
-            var priced = isBatch ? new Pricing.PricedUsage(null, null, null) : _context.Pricer.Price(usage, aggregate: true);
-            if (isBatch) warnings.Add($"batch usage of {model} has no computed cost (batch discounts are not modelled; see billed_cost)");
+            var priced = isBatch ? _context.Pricer.PriceBatch(usage) : _context.Pricer.Price(usage, aggregate: true);
             return new TokenUsageRow
             {
-                SourceSystem = Name, Provider = "openai", Model = model, ModelId = isBatch ? model + "#batch" : model,
+                SourceSystem = Name, Provider = "openai", Model = model, ModelId = isBatch ? model + Pricing.UsagePricer.BatchSuffix : model,
                 ProjectId = Json.String(result, "project_id"), UserId = null,
                 WindowStart = windowStart, WindowEnd = WindowGrid.Next(windowStart, Capabilities.Granularity),
                 Granularity = Capabilities.Granularity, MeasurementBasis = MeasurementBasis.ProviderAggregate,

@@ -94,13 +94,13 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
         var missing = await c.QueryAsync<(string ModelId, string Provider, long Rows)>(new CommandDefinition($"""
             SELECT model_id, provider, count(*) FROM {S}.token_usage
             WHERE cost_usd IS NULL AND input_tokens IS NOT NULL AND output_tokens IS NOT NULL
-              AND measurement_basis <> 'derived_estimate' AND model_id NOT LIKE '%#batch' GROUP BY 1, 2
+              AND measurement_basis <> 'derived_estimate' GROUP BY 1, 2
             """, cancellationToken: ct));
         var computed = await c.QueryAsync<(string ModelId, string Provider, long Rows)>(new CommandDefinition(
             $"SELECT model_id, provider, count(*) FROM {S}.token_usage WHERE cost_basis = 'computed' GROUP BY 1, 2", cancellationToken: ct));
-        var offending = missing.Where(m => prices.Resolve(m.ModelId, m.Provider) is not null)
+        var offending = missing.Where(m => UsagePricer.HasPrice(prices, m.ModelId, m.Provider))
             .Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["model_id"] = m.ModelId, ["provider"] = m.Provider, ["rows"] = m.Rows, ["problem"] = "cost NULL but the table has a price" })
-            .Concat(computed.Where(m => prices.Resolve(m.ModelId, m.Provider) is null)
+            .Concat(computed.Where(m => !UsagePricer.HasPrice(prices, m.ModelId, m.Provider))
                 .Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["model_id"] = m.ModelId, ["provider"] = m.Provider, ["rows"] = m.Rows, ["problem"] = "computed cost but no price for the model" }))
             .ToList();
         return new CheckResult("cost_matches_price_table", offending.Count == 0, offending.Count, offending.Take(10).ToList(),

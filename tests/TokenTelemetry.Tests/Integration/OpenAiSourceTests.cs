@@ -58,10 +58,11 @@ public sealed class OpenAiSourceTests
                 // missing cache fields stay NULL: 1000*1.5e-7 + 100*6e-7 = 0.00015 + 0.00006
                 (0, "gpt-4o-mini", "proj_b", 1000L, (long?)null, (long?)null, 100L, 3L, 0.00021m, CostBasis.Computed),
                 (1, "gpt-4o", "proj_a", 2000L, 0L, 0L, 500L, 4L, 0.01m, CostBasis.Computed),
-                (1, "gpt-4o#batch", "proj_a", 50000L, 0L, 0L, 5000L, 100L, (decimal?)null, (CostBasis?)null),
+                // batch rates: 50000*1.25e-6 + 5000*5e-6 = 0.0625 + 0.025
+                (1, "gpt-4o#batch", "proj_a", 50000L, 0L, 0L, 5000L, 100L, 0.0875m, CostBasis.Computed),
             ]);
         rows.ShouldAllBe(r => r.Granularity == Granularity.Hour && r.MeasurementBasis == MeasurementBasis.ProviderAggregate && r.ReasoningTokens == null);
-        rows.Select(r => r.CacheSavingsUsd).ShouldBe([0.1m, null, 0m, null]); // 80000 * (2.5e-6 - 1.25e-6); NULL where cache reads are not reported or the row is unpriced
+        rows.Select(r => r.CacheSavingsUsd).ShouldBe([0.1m, null, 0m, null]); // 80000 * (2.5e-6 - 1.25e-6); NULL where cache reads are not reported and for batch rows
         // An explicit --from/--to range never moves the watermark (it could jump a gap).
         (await harness.ScalarAsync<long>("SELECT count(*) FROM telemetry.rollup_watermark")).ShouldBe(0);
         (await harness.ScalarAsync<decimal>("SELECT sum(amount_usd) FROM telemetry.billed_cost WHERE source_system = 'openai'")).ShouldBe(1.62m);

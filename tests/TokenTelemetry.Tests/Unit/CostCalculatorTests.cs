@@ -78,6 +78,25 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void Batch_usage_uses_the_batch_rates_and_never_the_interactive_ones()
+    {
+        var warnings = new List<string>();
+        var pricer = new UsagePricer(Table, warnings.Add);
+        // gpt-4o batch: in 1.25e-6, out 5e-6. 10000*1.25e-6 + 500*5e-6 = 0.0125 + 0.0025; cache reads pay the batch input rate
+        pricer.PriceBatch(Usage(10_000, 500, cachedRead: 8_000) with { Model = "gpt-4o" })
+            .ShouldBe(new PricedUsage(0.015m, CostBasis.Computed, "gpt-4o"));
+        // gpt-5 has no batch rates in the snapshot: NULL, not its interactive price
+        pricer.PriceBatch(Usage(10_000, 500) with { Model = "gpt-5" }).CostUsd.ShouldBeNull();
+        warnings.ShouldBe([
+            "pricing batch usage of 'gpt-4o' as gpt-4o: no batch cache rate: cache tokens billed at the batch input rate",
+            "no batch price for 'gpt-5' in the bundled LiteLLM snapshot of 2026-08-01; its batch usage cost stays NULL (the billed cost is in billed_cost)",
+        ]);
+        UsagePricer.HasPrice(new ModelResolver(Table), "gpt-4o#batch", "openai").ShouldBeTrue();
+        UsagePricer.HasPrice(new ModelResolver(Table), "gpt-5#batch", "openai").ShouldBeFalse();
+        UsagePricer.HasPrice(new ModelResolver(Table), "gpt-5", "openai").ShouldBeTrue();
+    }
+
+    [Fact]
     public void Reasoning_without_its_own_rate_is_part_of_output_and_never_billed_twice()
     {
         // o3: in 2e-6, out 8e-6: 5000*2e-6 + 1000*8e-6 + 2000*8e-6 = 0.01 + 0.008 + 0.016 = 0.034
