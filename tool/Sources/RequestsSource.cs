@@ -35,6 +35,8 @@ public sealed class RequestsSource(FileSourceConfig config, SourceContext contex
     {
         DateTimeOffset fileTime = context.Clock.GetUtcNow();
         var rollup = new UsageRollup(sourceSystem, granularity, context.Pricer, string.IsNullOrEmpty(userId) ? null : userId, projectId, () => fileTime, provider);
+        // Claude Code writes a resumed session's earlier responses into the new session file: count each once.
+        var claudeCodeMessageIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             ct.ThrowIfCancellationRequested();
@@ -42,7 +44,7 @@ public sealed class RequestsSource(FileSourceConfig config, SourceContext contex
             // Payloads without their own timestamp are counted at the file's last write, the best time they have.
             fileTime = file == "-" ? context.Clock.GetUtcNow() : new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
             using var input = file == "-" ? Console.OpenStandardInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            new UsageNormalizer(rollup, format).Run(input);
+            new UsageNormalizer(rollup, format, claudeCodeMessageIds: claudeCodeMessageIds).Run(input);
         }
         return rollup;
     }

@@ -6,9 +6,10 @@ namespace TokenTelemetry.Usage;
 /// <summary>
 /// Recognises a payload's route from its shape (--format auto): event types, object names, and which usage fields
 /// it carries; for OpenAI-shaped chat payloads the provider-specific usage fields first, then the model name.
-/// One detector per run: the Codex mapper it hands out remembers the model across lines.
+/// One detector per input: the Codex mapper it hands out remembers the model across lines. The Claude Code mapper's
+/// message ids can be shared between detectors, so a response replayed in another session file counts once.
 /// </summary>
-public sealed class RouteDetector
+public sealed class RouteDetector(HashSet<string>? claudeCodeMessageIds = null)
 {
     private readonly OpenAiChatMapper _chat = new();
     private readonly DeepSeekMapper _deepSeek = new();
@@ -24,9 +25,10 @@ public sealed class RouteDetector
     private readonly OllamaMapper _ollama = new();
     private readonly CodexLogMapper _codex = new();
     private readonly OpenRouterKeyMapper _openRouterKey = new();
+    private readonly ClaudeCodeLogMapper _claudeCode = new(claudeCodeMessageIds);
 
     public IReadOnlyList<UsageMapper> All =>
-        [_chat, _responses, _anthropic, _gemini, _deepSeek, _bedrock, _openRouter, _xai, _mistral, _moonshot, _ollama, _local, _codex, _openRouterKey];
+        [_chat, _responses, _anthropic, _gemini, _deepSeek, _bedrock, _openRouter, _xai, _mistral, _moonshot, _ollama, _local, _codex, _openRouterKey, _claudeCode];
 
     public static IReadOnlyList<string> Formats { get; } = new RouteDetector().All.Select(m => m.Route).Prepend("auto").ToList();
 
@@ -50,6 +52,7 @@ public sealed class RouteDetector
                     return _codex;
             }
             if (type.StartsWith("response.", StringComparison.Ordinal)) return _responses;
+            if (ClaudeCodeLogMapper.IsLogLine(root, type)) return _claudeCode;
         }
         switch (Json.String(root, "object"))
         {

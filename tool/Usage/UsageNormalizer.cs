@@ -8,12 +8,14 @@ namespace TokenTelemetry.Usage;
 /// hands canonical records, meters and rejections to a sink. Bad input never throws out of here: a line that is
 /// not JSON, not a known route, or inconsistent is rejected with its line number and the reason.
 /// </summary>
-public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto", int maxLineBytes = PayloadReader.DefaultMaxLineBytes)
+/// <param name="claudeCodeMessageIds">Claude Code message ids already counted (shared across the files of one import).</param>
+public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto", int maxLineBytes = PayloadReader.DefaultMaxLineBytes,
+    HashSet<string>? claudeCodeMessageIds = null)
 {
     /// <summary>A single JSON document spread over lines is read whole; beyond this it is refused.</summary>
     public const int MaxDocumentBytes = 256 * 1024 * 1024;
 
-    private readonly RouteDetector _detector = new();
+    private readonly RouteDetector _detector = new(claudeCodeMessageIds);
     private readonly StreamAssembler _assembler = new(sink);
     private UsageMapper? _forced;
 

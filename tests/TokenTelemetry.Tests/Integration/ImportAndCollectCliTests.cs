@@ -44,6 +44,28 @@ public sealed class ImportAndCollectCliTests
     }
 
     [Fact]
+    public async Task Claude_code_logs_count_each_response_once_across_resumed_session_files()
+    {
+        using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
+        var folder = instance.File("claude-projects");
+        Directory.CreateDirectory(Path.Combine(folder, "proj"));
+        File.Copy(Fixtures.Path("usage", "claude_code.log", "resumed-session.jsonl"), Path.Combine(folder, "proj", "a-session.jsonl"));
+        // The resumed session's file repeats msg_01A (already counted in the first file) and adds msg_01C.
+        File.WriteAllLines(Path.Combine(folder, "proj", "b-resumed.jsonl"), [
+            """{"type":"assistant","timestamp":"2026-08-20T02:40:24.650Z","sessionId":"9e8f","version":"2.1.140","requestId":"req_011X","message":{"id":"msg_01A","model":"claude-opus-4-8","usage":{"input_tokens":3,"cache_creation_input_tokens":2285,"cache_read_input_tokens":22137,"output_tokens":486}}}""",
+            """{"type":"assistant","timestamp":"2026-08-20T02:55:00.000Z","sessionId":"9e8f","version":"2.1.140","requestId":"req_011Z","message":{"id":"msg_01C","model":"claude-sonnet-4-5","usage":{"input_tokens":5,"cache_creation_input_tokens":0,"cache_read_input_tokens":1000,"output_tokens":40}}}""",
+        ]);
+
+        var result = await instance.RunAsync("import", folder);
+
+        result.ExitCode.ShouldBe(0, result.Stderr);
+        result.Stdout.ShouldBe("imported 3 record(s) into 2 row(s); 0 rejected\n");
+        // msg_01A once: 3 + 22137 + 2285 in, 486 out; msg_01B 10 + 25000 in, 120 out; msg_01C 5 + 1000 in, 40 out
+        var totals = await TotalsAsync(instance, "import");
+        (totals.Rows, totals.Input, totals.Output).ShouldBe((2L, 50440L, 646L));
+    }
+
+    [Fact]
     public async Task Csv_rows_keep_blank_cells_null_and_reject_bad_rows_by_line()
     {
         using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
