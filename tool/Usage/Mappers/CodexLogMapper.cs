@@ -50,7 +50,7 @@ public sealed class CodexLogMapper : UsageMapper
         var meters = new List<UsageMeter>();
         foreach (var window in (string[])["primary", "secondary"])
         {
-            if (Json.Object(limits, window) is not { } w) continue;
+            if (Json.Object(limits, window) is not { } w || IsPlaceholder(w)) continue;
             var minutes = Json.Count(w, "window_minutes");
             var resets = Json.Count(w, "resets_at") is { } unix ? DateTimeOffset.FromUnixTimeSeconds(unix)
                 : Json.Count(w, "resets_in_seconds") is { } seconds && at is { } now ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
@@ -69,4 +69,11 @@ public sealed class CodexLogMapper : UsageMapper
         return meters;
     }
 
+    /// <summary>Codex can follow a real snapshot with a zero-valued one (0 %, no window, no reset time): it is not a
+    /// reading, and storing it would draw a false drop to 0 % on the quota panel.</summary>
+    private static bool IsPlaceholder(JsonElement window) =>
+        (Json.Number(window, "used_percent") ?? 0) == 0
+        && (Json.Count(window, "window_minutes") ?? 0) == 0
+        && (Json.Count(window, "resets_at") ?? 0) == 0
+        && (Json.Count(window, "resets_in_seconds") ?? 0) == 0;
 }
