@@ -28,6 +28,8 @@ public sealed class PricingCommands
         Terminal.Out("rates (USD per token, and per 1M tokens):");
         PrintRates(price.Base, "  ");
         if (price.LegacyCacheHit is { } hit) Terminal.Out($"  input_cost_per_token_cache_hit {Rate(hit)}");
+        if (price.BatchInput is { } batchIn) Terminal.Out($"  {"batch_input",-16} {Rate(batchIn)}");
+        if (price.BatchOutput is { } batchOut) Terminal.Out($"  {"batch_output",-16} {Rate(batchOut)}");
         foreach (var tier in price.Tiers)
         {
             Terminal.Out($"when input exceeds {tier.AboveTokens.ToString("N0", CultureInfo.InvariantCulture)} tokens (the whole request; absent rates stay at base):");

@@ -14,6 +14,11 @@ public sealed class PricingCliTests
         result.StdoutLines[1].ShouldBe("matched: claude-sonnet-4-5 (litellm_provider anthropic, mode chat)");
         result.StdoutLines.ShouldContain("  cache_write_1h   0.000006       $6.00 / 1M");
         result.StdoutLines.ShouldContain("when input exceeds 200,000 tokens (the whole request; absent rates stay at base):");
+        result.StdoutLines.ShouldNotContain(l => l.StartsWith("  batch_", StringComparison.Ordinal)); // the entry lists no batch rates
+
+        var gpt4o = await Cli.RunAsync(dir.Path, "pricing", "show", "gpt-4o");
+        gpt4o.StdoutLines.ShouldContain("  batch_input      0.00000125     $1.25 / 1M");
+        gpt4o.StdoutLines.ShouldContain("  batch_output     0.000005       $5.00 / 1M");
     }
 
     [Fact]
