@@ -23,6 +23,7 @@ public sealed class UsageRollup(string sourceSystem, Granularity granularity, Us
         public bool SavingsUnknown;
         public bool AllReported = true;
         public long Calls;
+        public readonly SortedSet<string> Files = new(StringComparer.Ordinal);
     }
 
     private readonly Dictionary<(DateTimeOffset, string), Group> _groups = new();
@@ -44,6 +45,7 @@ public sealed class UsageRollup(string sourceSystem, Granularity granularity, Us
             _groups[(window, model)] = group = new Group { Usage = usage with { RawUsage = null, Model = model } };
         else group.Usage = group.Usage.Add(usage);
         group.Calls++;
+        group.Files.Add(File);
         if (priced.CostUsd is { } cost) group.Cost = (group.Cost ?? 0) + cost;
         else group.Unpriced = true;
         if (priced.CacheSavingsUsd is { } saved) group.Savings = (group.Savings ?? 0) + saved;
@@ -89,6 +91,7 @@ public sealed class UsageRollup(string sourceSystem, Granularity granularity, Us
             {
                 adapter = "requests",
                 calls = g.Calls,
+                files = g.Files.ToArray(), // which files' calls the row sums: `import` refuses to silently replace others
                 route = u.Route,
                 mapper = u.Mapper,
                 partially_unknown = u.PartiallyUnknown.Order(StringComparer.Ordinal).ToArray(),

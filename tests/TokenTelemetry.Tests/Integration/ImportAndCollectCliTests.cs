@@ -66,6 +66,33 @@ public sealed class ImportAndCollectCliTests
     }
 
     [Fact]
+    public async Task A_second_file_for_the_same_hour_is_refused_instead_of_dropping_the_first_files_calls()
+    {
+        using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
+        var folder = instance.File("calls");
+        Directory.CreateDirectory(folder);
+        var monday = Path.Combine(folder, "a.jsonl");
+        var tuesday = Path.Combine(folder, "b.jsonl");
+        File.WriteAllText(monday, """{"id":"a","object":"chat.completion","created":1763640000,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":100}}""" + "\n");
+        File.WriteAllText(tuesday, """{"id":"b","object":"chat.completion","created":1763640300,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":2000,"completion_tokens":200}}""" + "\n");
+
+        (await instance.RunAsync("import", monday)).ExitCode.ShouldBe(0);
+        var refused = await instance.RunAsync("import", tuesday);
+        refused.ExitCode.ShouldBe(1);
+        refused.Stderr.ShouldBe($"error: 1 row(s) of this import already hold calls from other files ({monday}); writing would drop them, so nothing was written (import those files together (put them in one folder and import the folder), keep them apart with --project-id or --source-system, or pass --replace to overwrite)\n");
+        (await TotalsAsync(instance, "import")).ShouldBe((1L, 1000L, 100L, 0.0035m)); // 1000*2.5e-6 + 100*1e-5
+
+        // Both files together make one row with both calls, and re-importing the folder stays idempotent.
+        (await instance.RunAsync("import", folder)).ExitCode.ShouldBe(0);
+        (await instance.RunAsync("import", folder)).ExitCode.ShouldBe(0);
+        (await TotalsAsync(instance, "import")).ShouldBe((1L, 3000L, 300L, 0.0105m));
+
+        // --replace is the explicit way to let one file's calls stand for the hour.
+        (await instance.RunAsync("import", tuesday, "--replace")).ExitCode.ShouldBe(0);
+        (await TotalsAsync(instance, "import")).ShouldBe((1L, 2000L, 200L, 0.007m));
+    }
+
+    [Fact]
     public async Task Csv_rows_keep_blank_cells_null_and_reject_bad_rows_by_line()
     {
         using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
