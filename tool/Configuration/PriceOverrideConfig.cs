@@ -12,4 +12,7 @@ public sealed record PriceOverrideConfig
     [YamlMember(Alias = "cache_creation_input_token_cost_above_1hr")]
     public decimal? CacheCreationInputTokenCostAbove1hr { get; init; }
     public decimal? OutputCostPerReasoningToken { get; init; }
+    /// <summary>Batch API rates, used only for batch usage (the openai source's &lt;model&gt;#batch rows).</summary>
+    public decimal? InputCostPerTokenBatches { get; init; }
+    public decimal? OutputCostPerTokenBatches { get; init; }
 }

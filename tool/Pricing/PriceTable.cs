@@ -45,16 +45,20 @@ public sealed partial class PriceTable
         return new PriceTable(entries, source);
     }
 
-    /// <summary>A copy where the config's per-model rates win over the table's.</summary>
-    public PriceTable WithOverrides(IReadOnlyDictionary<string, Rates> overrides)
+    /// <summary>A copy where the config's per-model rates win over the table's (a rate left out keeps the table's).</summary>
+    public PriceTable WithOverrides(IReadOnlyDictionary<string, PriceOverride> overrides)
     {
         if (overrides.Count == 0) return this;
         var entries = new Dictionary<string, ModelPrice>(_entries, StringComparer.Ordinal);
-        foreach (var (key, rates) in overrides)
+        foreach (var (key, o) in overrides)
         {
             entries[key] = entries.TryGetValue(key, out var existing)
-                ? existing with { Base = rates.Over(existing.Base), Overridden = true }
-                : new ModelPrice { Key = key, Provider = null, Mode = "chat", Base = rates, Overridden = true };
+                ? existing with
+                {
+                    Base = o.Rates.Over(existing.Base), Overridden = true,
+                    BatchInput = o.BatchInput ?? existing.BatchInput, BatchOutput = o.BatchOutput ?? existing.BatchOutput,
+                }
+                : new ModelPrice { Key = key, Provider = null, Mode = "chat", Base = o.Rates, Overridden = true, BatchInput = o.BatchInput, BatchOutput = o.BatchOutput };
         }
         return new PriceTable(entries, Source + " with config overrides");
     }
@@ -113,3 +117,6 @@ public sealed partial class PriceTable
         return null;
     }
 }
+
+/// <summary>One pricing.overrides entry: per-token rates and the batch rates.</summary>
+public sealed record PriceOverride(Rates Rates, decimal? BatchInput = null, decimal? BatchOutput = null);

@@ -119,8 +119,8 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         File.Move(temporary, CachePath, overwrite: true);
     }
 
-    private static Dictionary<string, Rates> Overrides(PricingConfig config) =>
-        config.Overrides.ToDictionary(o => o.Key, o => new Rates
+    private static Dictionary<string, PriceOverride> Overrides(PricingConfig config) =>
+        config.Overrides.ToDictionary(o => o.Key, o => new PriceOverride(new Rates
         {
             Input = o.Value.InputCostPerToken,
             Output = o.Value.OutputCostPerToken,
@@ -128,7 +128,7 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
             CacheWrite = o.Value.CacheCreationInputTokenCost,
             CacheWrite1h = o.Value.CacheCreationInputTokenCostAbove1hr,
             Reasoning = o.Value.OutputCostPerReasoningToken,
-        });
+        }, o.Value.InputCostPerTokenBatches, o.Value.OutputCostPerTokenBatches));
 
     private static string Age(TimeSpan age) => age.TotalHours >= 1 ? $"{age.TotalHours:0.#} h" : $"{age.TotalMinutes:0} min";
 }

@@ -84,7 +84,7 @@ public sealed class PriceTableLoaderTests : IDisposable
             Overrides = new()
             {
                 ["gpt-4o"] = new PriceOverrideConfig { InputCostPerToken = 0.000001m },
-                ["my-finetune"] = new PriceOverrideConfig { InputCostPerToken = 0.000004m, OutputCostPerToken = 0.000008m },
+                ["my-finetune"] = new PriceOverrideConfig { InputCostPerToken = 0.000004m, OutputCostPerToken = 0.000008m, InputCostPerTokenBatches = 0.000002m, OutputCostPerTokenBatches = 0.000004m },
             },
         };
         var table = await new PriceTableLoader(config, TimeSpan.FromSeconds(1), _warnings.Add, _cache.Path).LoadAsync(CancellationToken.None);
@@ -93,8 +93,11 @@ public sealed class PriceTableLoaderTests : IDisposable
         gpt4o.Base.Input.ShouldBe(0.000001m);
         gpt4o.Base.Output.ShouldBe(0.00001m); // the table's, untouched
         gpt4o.Overridden.ShouldBeTrue();
+        (gpt4o.BatchInput, gpt4o.BatchOutput).ShouldBe((0.00000125m, 0.000005m)); // batch rates not overridden stay the table's
         // 1000*4e-6 + 500*8e-6 = 0.004 + 0.004
         new UsagePricer(table).Price(new Usage.UsageTelemetry { Model = "my-finetune", InputTokens = 1000, OutputTokens = 500 }).CostUsd.ShouldBe(0.008m);
+        // batch: 1000*2e-6 + 500*4e-6 = 0.002 + 0.002
+        new UsagePricer(table).PriceBatch(new Usage.UsageTelemetry { Model = "my-finetune", InputTokens = 1000, OutputTokens = 500 }).CostUsd.ShouldBe(0.004m);
         Directory.GetFiles(_cache.Path).ShouldBeEmpty();
     }
 
