@@ -32,7 +32,7 @@ public sealed class StreamAssembler(INormalizedSink sink)
         {
             case ObservationKind.Complete:
                 Flush();
-                if (observation.Usage is { } usage) Emit(mapper, usage, usage.GetRawText(), observation.Model, observation.ObservedAt, line);
+                if (observation.Usage is { } usage) Emit(mapper, usage, usage.GetRawText(), observation.Model, observation.ObservedAt, observation.StreamId, line);
                 break;
             case ObservationKind.StreamStart:
                 Flush();
@@ -98,21 +98,21 @@ public sealed class StreamAssembler(INormalizedSink sink)
             sink.Usage(stream.Line, new UsageTelemetry
             {
                 RequestCount = 1, Model = stream.Model, Provider = stream.Mapper.Provider, Route = stream.Mapper.Route,
-                Mapper = stream.Mapper.Name, ObservedAt = stream.ObservedAt,
+                Mapper = stream.Mapper.Name, ObservedAt = stream.ObservedAt, CallId = stream.Id,
             });
             return;
         }
         var raw = stream.Usage.ToJsonString();
         if (stream.Id is not null) _lastStream = (stream.Id, raw);
         using var merged = JsonDocument.Parse(raw);
-        Emit(stream.Mapper, merged.RootElement, raw, stream.Model, stream.ObservedAt, stream.Line);
+        Emit(stream.Mapper, merged.RootElement, raw, stream.Model, stream.ObservedAt, stream.Id, stream.Line);
     }
 
     private bool IsRepeatOfLastStream(Observation observation) =>
         observation.StreamId is { } id && _lastStream is { } last && last.Id == id
         && observation.Usage is { } usage && JsonNode.DeepEquals(JsonNode.Parse(usage.GetRawText()), JsonNode.Parse(last.Usage));
 
-    private void Emit(UsageMapper mapper, JsonElement usage, string raw, string? model, DateTimeOffset? observedAt, long line)
+    private void Emit(UsageMapper mapper, JsonElement usage, string raw, string? model, DateTimeOffset? observedAt, string? callId, long line)
     {
         UsageTelemetry mapped;
         try
@@ -136,6 +136,7 @@ public sealed class StreamAssembler(INormalizedSink sink)
             Route = mapper.Route,
             Mapper = mapper.Name,
             ObservedAt = observedAt,
+            CallId = callId,
             RawUsage = raw,
         });
     }

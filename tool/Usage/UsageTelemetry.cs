@@ -26,8 +26,12 @@ public sealed record UsageTelemetry
     public string? RawUsage { get; init; }
     /// <summary>Which mapper produced this, e.g. anthropic.messages@1.</summary>
     public string? Mapper { get; init; }
-    /// <summary>When the payload says the call happened; NULL when it does not say.</summary>
+    /// <summary>When the payload says the call happened (else its log envelope); NULL when neither says.</summary>
     public DateTimeOffset? ObservedAt { get; init; }
+    /// <summary>The call's own identity within its provider, when the payload (or its log envelope) carries one:
+    /// the response / message id, else the envelope's request id. NULL when there is none; the ingest path then
+    /// identifies the call by a hash of its normalized content (docs/schema.md, "Call identity").</summary>
+    public string? CallId { get; init; }
     /// <summary>Metrics (snake_case names) that were NULL in some but not all of the calls summed into this one:
     /// their totals are lower bounds.</summary>
     public IReadOnlySet<string> PartiallyUnknown { get; init; } = Empty;
