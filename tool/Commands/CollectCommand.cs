@@ -57,7 +57,7 @@ public sealed class CollectCommand
         {
             if (sources.Count == 0)
                 Terminal.Warning($"no source is enabled in {instance.ConfigPath}; only the heartbeat is written");
-            var engine = new CollectionEngine(database, instance.Config, context.Clock, Terminal.Progress, Terminal.Warning);
+            var engine = new CollectionEngine(database, instance.Config, context.Clock, Terminal.Progress, Terminal.Warning, context.Pricer);
             var outcomes = await engine.RunCycleAsync(sources, range, ct);
             foreach (var o in outcomes)
                 Terminal.Out($"{o.Source,-14} {o.Status.ToString().ToLowerInvariant(),-8} {o.Message}");

@@ -35,7 +35,6 @@ public sealed class DemoCommand
             if (File.Exists(path)) continue;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(path, content, ct);
-            File.SetLastWriteTimeUtc(path, now.AddHours(-3).UtcDateTime); // payloads without a timestamp count at this time
         }
         var instance = InstanceLocator.Load(directory, Directory.GetCurrentDirectory());
 

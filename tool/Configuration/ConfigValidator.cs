@@ -114,6 +114,7 @@ public static partial class ConfigValidator
                 break;
             case FileSourceConfig f:
                 check(!string.IsNullOrEmpty(f.Path), $"{at}.path", "required: a file or folder to read");
+                check(string.IsNullOrEmpty(f.At) || f.AtTime is not null, $"{at}.at", "must be an ISO 8601 date and time, e.g. 2026-11-20T13:00:00Z");
                 break;
         }
         _ = name;

@@ -24,4 +24,15 @@ public static class SchemaInspector
         if (partial) return ConflictMode.PartialIndexes;
         throw new TelemetryException($"schema {schema.Name} has no token_usage conflict key", "run `token-telemetry migrate` first");
     }
+
+    /// <summary>Refuses to work on a schema older than the tables this code needs (the tool was upgraded, `migrate`
+    /// was not run yet): one line saying so, rather than a "relation does not exist" from Postgres.</summary>
+    public static async Task RequireVersionAsync(NpgsqlConnection connection, SchemaName schema, int version, CancellationToken ct)
+    {
+        var applied = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            $"SELECT max(version) FROM {schema.Quoted}.schema_migrations", cancellationToken: ct));
+        if (applied is null || applied < version)
+            throw new TelemetryException($"schema {schema.Name} is at V{applied ?? 0:D4}, this version of token-telemetry needs V{version:D4}",
+                "run `token-telemetry migrate` (it upgrades in place and keeps every row)");
+    }
 }

@@ -67,11 +67,17 @@ public sealed class SideTablesStore(SchemaName schema)
     }
 
     /// <summary>Deletes a source's rows in [from, to) that this transaction did not write: after a window's
-    /// upsert, what the source no longer reports for it. Rows written in this transaction carry updated_at = now().</summary>
+    /// upsert, what the source no longer reports for it. Rows written in this transaction carry updated_at = now().
+    /// Their call_ledger entries go with them. Returns the number of rows deleted.</summary>
     public Task<int> DeleteUntouchedUsageAsync(NpgsqlTransaction tx, string sourceSystem, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
-        tx.Connection!.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {schema.Quoted}.token_usage WHERE source_system = @sourceSystem AND window_start >= @from AND window_start < @to AND updated_at < now()",
-            new { sourceSystem, from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
+        tx.Connection!.ExecuteScalarAsync<int>(new CommandDefinition($"""
+            WITH gone AS (
+                DELETE FROM {schema.Quoted}.token_usage
+                WHERE source_system = @sourceSystem AND window_start >= @from AND window_start < @to AND updated_at < now()
+                RETURNING id),
+            ledger AS (DELETE FROM {schema.Quoted}.call_ledger WHERE usage_id IN (SELECT id FROM gone))
+            SELECT count(*)::int FROM gone
+            """, new { sourceSystem, from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
 
     /// <summary>MAX(updated_at) of a source's rows — freshness, never created_at (invariant 9).</summary>
     public async Task<DateTimeOffset?> LastIngestAsync(NpgsqlConnection connection, string sourceSystem, CancellationToken ct)

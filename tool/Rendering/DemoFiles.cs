@@ -32,6 +32,9 @@ public static class DemoFiles
                     start: {firstOfLastMonth:yyyy-MM-dd}
                     user_id: alice
             """, StringComparison.Ordinal);
+        // The sample SSE capture and some recorded responses carry no time of their own: they count three hours ago.
+        var at = now.AddHours(-3).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        config = config.Replace("\n    at:\n", $"\n    at: {at}\n", StringComparison.Ordinal);
         files[0] = (files[0].FileName, config);
         return files;
     }

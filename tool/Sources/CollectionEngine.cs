@@ -1,22 +1,22 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
-using Dapper;
 using Npgsql;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
+using TokenTelemetry.Ingest;
+using TokenTelemetry.Pricing;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Sources;
 
 /// <summary>
 /// Runs sources over their due windows (DESIGN §4, §5, §7). Each source runs isolated — its failure is recorded and
-/// the next source runs — under a per-source advisory lock, so overlapping collectors never work on one source
-/// together. A window's rows and the watermark covering them commit in one transaction (invariant 12); empty windows
-/// advance the watermark too. At the end every enabled source gets its watchdog_status row, and the collector its
+/// the next source runs — under a per-source <see cref="CollectorLock"/>, so overlapping collectors never work on one
+/// source together. A window's rows, its billed-cost days and the watermark covering them commit in one transaction
+/// (invariant 12); empty windows advance the watermark too. File sources are ingested through <see cref="FileIngest"/>,
+/// the path `import` takes. At the end every enabled source gets its watchdog_status row, and the collector its
 /// __heartbeat__, even when every source failed.
 /// </summary>
-public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig config, TimeProvider clock, Action<string> progress, Action<string> warn)
+public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig config, TimeProvider clock, Action<string> progress, Action<string> warn,
+    UsagePricer? pricer = null)
 {
     private readonly SchemaName _schema = database.Schema;
 
@@ -24,6 +24,7 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, _schema, ct);
+        await SchemaInspector.RequireVersionAsync(connection, _schema, 2, ct);
         var outcomes = new List<SourceOutcome>();
         foreach (var source in sources)
         {
@@ -38,14 +39,9 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     {
         if (config.Watchdog.Paused.TryGetValue(source.Name, out var why))
             return new SourceOutcome(source.Name, SourceStatus.Ok, $"paused: {why}");
-        await using var lockConnection = await database.OpenConnectionAsync(ct);
-        var key = LockKey(_schema, source.Name);
-        if (!await lockConnection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@key)", new { key }, cancellationToken: ct)))
-        {
-            var message = $"skipped {source.Name}: another collector is working on it right now";
-            warn(message);
-            return new SourceOutcome(source.Name, SourceStatus.Skipped, message);
-        }
+        var (held, holder) = await CollectorLock.TryTakeAsync(database, source.Name, ct);
+        if (held is null) return LockedOut(source, holder!);
+        await using var _ = held;
         try
         {
             return source.Capabilities.Windowed
@@ -69,10 +65,23 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
             warn($"{source.Name} failed: {message}");
             return new SourceOutcome(source.Name, SourceStatus.Failed, message);
         }
-        finally
+    }
+
+    /// <summary>Another collector holds the source: skip it this cycle — but a lock held for longer than one cycle is a
+    /// stuck or runaway collector, reported as the source's error rather than a quiet skip.</summary>
+    private SourceOutcome LockedOut(ICollectionSource source, CollectorLock.Holder holder)
+    {
+        var now = clock.GetUtcNow();
+        if (holder.Since is { } since && now - since > config.Scheduler.Interval)
         {
-            await lockConnection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key });
+            var message = $"another collector (backend pid {holder.Pid}) has held {source.Name}'s lock since {since:u}, longer than one cycle ({Durations.Format(config.Scheduler.Interval)}): " +
+                          $"a stuck collector or a very long backfill; if no collector is running, end it with SELECT pg_terminate_backend({holder.Pid})";
+            warn($"{source.Name} failed: {message}");
+            return new SourceOutcome(source.Name, SourceStatus.Failed, message);
         }
+        var skipped = $"skipped {source.Name}: another collector is working on it right now";
+        warn(skipped);
+        return new SourceOutcome(source.Name, SourceStatus.Skipped, skipped);
     }
 
     private async Task<SourceOutcome> CollectWindowedAsync(ICollectionSource source, ConflictMode mode, CollectionRange? explicitRange, CancellationToken ct)
@@ -109,26 +118,43 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
         var side = new SideTablesStore(_schema);
         long written = 0;
         var windows = 0;
-        foreach (var window in WindowPlanner.Windows(range, g))
+        var all = WindowPlanner.Windows(range, g).ToList();
+        foreach (var window in all)
         {
             var rows = byWindow.GetValueOrDefault(window.Start) ?? [];
             await using var tx = await connection.BeginTransactionAsync(ct);
             written += await writer.UpsertAsync(tx, rows, ct);
             if (source.Capabilities.AuthoritativeWindows) await side.DeleteUntouchedUsageAsync(tx, source.Name, window.Start, window.End, ct);
+            if (batch.BilledRange is { } billed) await ReplaceBilledDaysAsync(tx, source, batch, BilledShare(billed, window, all), side, ct);
             // An explicit --from/--to range may lie beyond the watermark: advancing past the gap would lose it.
             if (explicitRange is null) await watermarks.AdvanceAsync(tx, source.Name, null, window.End, g, ct);
             await tx.CommitAsync(CancellationToken.None);
             windows++;
         }
-        await WriteSideTablesAsync(connection, source, batch, side, ct);
+        await WriteSideTablesAsync(connection, source, batch with { BilledRange = null }, side, ct);
         return new SourceOutcome(source.Name, SourceStatus.Ok, $"{windows} window(s), {written} row(s)", range, windows, written);
     }
+
+    /// <summary>The part of the billed range a window's transaction replaces: the billed days that start in it, the
+    /// first window also taking days that start before the range and the last those after, so every day commits
+    /// with some window and a crash between windows loses none (they are re-collected with the windows after the
+    /// watermark).</summary>
+    private static CollectionRange BilledShare(CollectionRange billed, CollectionRange window, IReadOnlyList<CollectionRange> all) =>
+        new(window == all[0] ? Min(billed.Start, window.Start) : window.Start, window == all[^1] ? Max(billed.End, window.End) : window.End);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static Task ReplaceBilledDaysAsync(NpgsqlTransaction tx, ICollectionSource source, SourceBatch batch, CollectionRange share, SideTablesStore side, CancellationToken ct) =>
+        side.ReplaceBilledCostsAsync(tx, source.Name, share.Start, share.End,
+            batch.BilledCosts.Where(b => b.BucketStart >= share.Start && b.BucketStart < share.End).ToList(), ct);
 
     private async Task<SourceOutcome> CollectSnapshotAsync(ICollectionSource source, ConflictMode mode, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var batch = await source.CollectAsync(new CollectionRange(DateTimeOffset.UnixEpoch, now), ct);
         foreach (var w in batch.Warnings) warn($"{source.Name}: {w}");
+        if (batch.Ingest is { } request) return await IngestAsync(source, request, ct);
         await using var connection = await database.OpenConnectionAsync(ct);
         var side = new SideTablesStore(_schema);
         long written;
@@ -154,7 +180,31 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
         await tx.CommitAsync(CancellationToken.None);
     }
 
-    /// <summary>A stable 64-bit advisory-lock key per (schema, source).</summary>
-    internal static long LockKey(SchemaName schema, string source) =>
-        BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"token-telemetry:collect:{schema.Name}:{source}")));
+    /// <summary>A file source: the ingest `import` runs. Its rejected lines are warnings, or fail the source when it
+    /// asks for that (manual: a hand-written file to fix, and nothing is deleted then).</summary>
+    private async Task<SourceOutcome> IngestAsync(ICollectionSource source, IngestRequest request, CancellationToken ct)
+    {
+        IngestResult result;
+        try
+        {
+            result = await new FileIngest(database, pricer ?? throw new InvalidOperationException("the engine needs a pricer for file sources"), clock, progress)
+                .RunAsync(request, ct);
+        }
+        catch (TelemetryException e)
+        {
+            // The folder cannot be read, or writing would drop calls counted before the ledger: this source fails alone.
+            warn($"{source.Name} failed: {e.Message}");
+            return new SourceOutcome(source.Name, SourceStatus.Failed, e.Hint is null ? e.Message : $"{e.Message} ({e.Hint})");
+        }
+        foreach (var r in result.Rejections.Take(20)) warn($"{source.Name}: rejected {r}");
+        if (result.RejectedCount > 20) warn($"{source.Name}: … and {result.RejectedCount - 20} more rejected record(s)");
+        var summary = result.Summary();
+        if (request.FailOnRejection && result.RejectedCount > 0)
+        {
+            var message = $"{result.RejectedCount} record(s) rejected, first {result.Rejections[0]}; the good rows were written and no stored row was deleted — fix the file";
+            warn($"{source.Name} failed: {message}");
+            return new SourceOutcome(source.Name, SourceStatus.Failed, message, null, 1, result.RowsWritten);
+        }
+        return new SourceOutcome(source.Name, SourceStatus.Ok, summary, null, 1, result.RowsWritten);
+    }
 }

@@ -13,4 +13,7 @@ public sealed record SourceBatch
     public IReadOnlyList<MeterRow> Meters { get; init; } = [];
     /// <summary>Problems worth a warning that did not fail the source (rejected records, unpriced models, …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>File sources return what to ingest instead of rows: the engine runs it through the one ingest path
+    /// (<see cref="Ingest.FileIngest"/>) that `import` uses.</summary>
+    public Ingest.IngestRequest? Ingest { get; init; }
 }

@@ -64,8 +64,34 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
         results.AddRange(await NullSemanticsAsync(c, ct));
         results.Add(await PricesAsync(c, ct));
         results.AddRange(await WatermarksAndFreshnessAsync(c, ct));
+        results.AddRange(await CallLedgerAsync(c, ct));
         return results;
     }
+
+    /// <summary>Invariant 16: each call counted once — no identity in two rows (two source systems, or two windows when
+    /// id-less calls were placed twice with different --at times) — and each ledger entry agrees with its row.</summary>
+    private async Task<IEnumerable<CheckResult>> CallLedgerAsync(NpgsqlConnection c, CancellationToken ct) =>
+    [
+        await Sql(c, "calls_counted_once", $"""
+            WITH ids AS (
+                SELECT l.usage_id, substring(l.call_ids FROM i * 16 + 1 FOR 16) AS call_id
+                FROM {S}.call_ledger l CROSS JOIN LATERAL generate_series(0, length(l.call_ids) / 16 - 1) AS i)
+            SELECT encode(ids.call_id, 'hex') AS call_identity, count(*) AS rows,
+                   string_agg(DISTINCT t.source_system, ', ') AS source_systems,
+                   string_agg(DISTINCT to_char(t.window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), ', ') AS windows
+            FROM ids JOIN {S}.token_usage t ON t.id = ids.usage_id
+            GROUP BY ids.call_id HAVING count(*) > 1
+            """, "a call is counted in two rows: fed under two source systems, or placed in two windows by different --at times (calls without a time of their own); delete the extra row, or re-import it with --replace", ct),
+        await Sql(c, "ledger_matches_rows", $"""
+            SELECT l.usage_id, l.kind, length(l.call_ids) / 16 AS identities, t.request_count, l.window_start, t.window_start AS row_window_start,
+                   CASE WHEN t.id IS NULL THEN 'its row is gone' WHEN t.window_start <> l.window_start OR t.window_end <> l.window_end THEN 'window differs from its row'
+                        WHEN l.kind = 'row' THEN 'an aggregate row holds more than one identity' ELSE 'request_count differs from the calls counted' END AS problem
+            FROM {S}.call_ledger l LEFT JOIN {S}.token_usage t ON t.id = l.usage_id
+            WHERE t.id IS NULL OR t.window_start <> l.window_start OR t.window_end <> l.window_end
+               OR (l.kind = 'calls' AND t.request_count IS DISTINCT FROM length(l.call_ids) / 16)
+               OR (l.kind = 'row' AND length(l.call_ids) <> 16)
+            """, "a row of a file-fed source was changed or deleted by hand: re-import its files (with --replace for the rows they touch), or delete the stale ledger entries", ct),
+    ];
 
     /// <summary>A metric a source never reports must be NULL in its rows — not 0, not a guess (invariant 2).</summary>
     private async Task<IEnumerable<CheckResult>> NullSemanticsAsync(NpgsqlConnection c, CancellationToken ct)

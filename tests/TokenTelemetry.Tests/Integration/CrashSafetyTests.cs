@@ -119,7 +119,9 @@ public sealed class CrashSafetyTests
         var harness = await EngineHarness.CreateAsync();
         var config = new InstanceConfig { Sources = new SourcesConfig { Subscriptions = new SubscriptionsSourceConfig { Enabled = true } } };
         await using var holder = await harness.OpenAsync();
-        await holder.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = CollectionEngine.LockKey(harness.Schema, "subscriptions") });
+        await holder.ExecuteAsync("INSERT INTO telemetry.collector_lock (name) VALUES ('source:subscriptions')");
+        await using var holding = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("SELECT name FROM telemetry.collector_lock WHERE name = 'source:subscriptions' FOR UPDATE", transaction: holding);
 
         var outcome = (await harness.RunAsync(config, [new SubscriptionsSource(config.Sources.Subscriptions!, harness.Clock)])).ShouldHaveSingleItem();
 

@@ -13,8 +13,8 @@ public sealed class DemoTests
         {
             var first = await Cli.RunAsync(dir.Path, "demo");
             first.ExitCode.ShouldBe(0, first.Stderr);
-            first.StdoutLines.ShouldContain("all 11 checks pass");
-            first.StdoutLines.ShouldContain(l => l.StartsWith("requests       ok       11 row(s)", StringComparison.Ordinal));
+            first.StdoutLines.ShouldContain("all 13 checks pass");
+            first.StdoutLines.ShouldContain("requests       ok       11 record(s): 11 newly counted, 0 already counted; 11 row(s) written, 2 meter reading(s); 0 rejected");
             first.Stderr.ShouldContain("[6/6] report");
             first.StdoutLines.ShouldContain("Grafana kit: 13 files in instances/demo/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
             var total = first.StdoutLines.Single(l => l.StartsWith("*TOTAL", StringComparison.Ordinal));
@@ -25,6 +25,8 @@ public sealed class DemoTests
             var again = await Cli.RunAsync(dir.Path, "demo");
             again.ExitCode.ShouldBe(0, again.Stderr);
             again.StdoutLines.Single(l => l.StartsWith("*TOTAL", StringComparison.Ordinal)).ShouldBe(total);
+            // The same files read again: every call is known by its identity, nothing is counted twice.
+            again.StdoutLines.ShouldContain("requests       ok       11 record(s): 0 newly counted, 11 already counted; 0 row(s) written, 2 meter reading(s); 0 rejected");
 
             var reset = await Cli.RunAsync(dir.Path, "demo", "--reset");
             reset.ExitCode.ShouldBe(0, reset.Stderr);

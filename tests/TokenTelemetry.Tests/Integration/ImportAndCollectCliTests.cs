@@ -17,7 +17,7 @@ public sealed class ImportAndCollectCliTests
     }
 
     [Fact]
-    public async Task Importing_the_same_file_twice_replaces_and_bad_lines_are_reported_with_file_and_line()
+    public async Task Importing_the_same_file_twice_counts_each_call_once_and_bad_lines_are_reported_with_file_and_line()
     {
         using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
         var file = instance.File("calls.jsonl");
@@ -25,20 +25,21 @@ public sealed class ImportAndCollectCliTests
             """{"id":"a","object":"chat.completion","created":1763640000,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":10000,"completion_tokens":500,"prompt_tokens_details":{"cached_tokens":8000}}}""",
             """{"id":"b","object":"chat.completion","created":1763640100,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":100}}""",
             """{"id":"c","object":"chat.completion","created":1763640200,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":"oops","completion_tokens":100}}""",
-            """{"type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":100,"cache_read_input_tokens":1000,"output_tokens":50}}""",
+            """{"type":"message","id":"msg_1","model":"claude-sonnet-4-5","usage":{"input_tokens":100,"cache_read_input_tokens":1000,"output_tokens":50}}""",
         ]);
-        File.SetLastWriteTimeUtc(file, new DateTime(2025, 11, 20, 12, 30, 0, DateTimeKind.Utc));
 
-        var first = await instance.RunAsync("import", file, "--user-id", "alice");
+        var first = await instance.RunAsync("import", file, "--user-id", "alice", "--at", "2025-11-20T12:30:00Z");
         var totals = await TotalsAsync(instance, "import");
-        var second = await instance.RunAsync("import", file, "--user-id", "alice");
+        File.SetLastWriteTimeUtc(file, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc)); // touched: changes nothing
+        var second = await instance.RunAsync("import", file, "--user-id", "alice", "--at", "2025-11-20T12:30:00Z");
 
         first.ExitCode.ShouldBe(2);
-        first.Stdout.ShouldBe("imported 3 record(s) into 2 row(s); 1 rejected\n");
+        first.Stdout.ShouldBe("imported 3 record(s): 3 newly counted, 0 already counted; 2 row(s) written; 1 rejected\n");
         first.StderrLines.ShouldContain($"{file}:3: openai.chat: prompt_tokens is a string (\"oops\"), expected a whole number");
         second.ExitCode.ShouldBe(2);
+        second.Stdout.ShouldBe("imported 3 record(s): 0 newly counted, 3 already counted; 0 row(s) written; 1 rejected\n");
         // gpt-4o (2 calls, 12:00): 10000 + 1000 in, 600 out; cost 2000*2.5e-6+8000*1.25e-6+500*1e-5 = 0.02, plus 1000*2.5e-6+100*1e-5 = 0.0035
-        // claude-sonnet-4-5 at the file time (12:00): 1100 in, 50 out; 100*3e-6 + 1000*3e-7 + 50*1.5e-5 = 0.00135
+        // claude-sonnet-4-5 has no time of its own, so --at places it (12:00): 1100 in, 50 out; 100*3e-6 + 1000*3e-7 + 50*1.5e-5 = 0.00135
         totals.ShouldBe((2L, 12100L, 650L, 0.02485m));
         (await TotalsAsync(instance, "import")).ShouldBe(totals);
     }
@@ -59,14 +60,14 @@ public sealed class ImportAndCollectCliTests
         var result = await instance.RunAsync("import", folder);
 
         result.ExitCode.ShouldBe(0, result.Stderr);
-        result.Stdout.ShouldBe("imported 3 record(s) into 2 row(s); 0 rejected\n");
+        result.Stdout.ShouldBe("imported 4 record(s): 3 newly counted, 1 already counted; 2 row(s) written; 0 rejected\n");
         // msg_01A once: 3 + 22137 + 2285 in, 486 out; msg_01B 10 + 25000 in, 120 out; msg_01C 5 + 1000 in, 40 out
         var totals = await TotalsAsync(instance, "import");
         (totals.Rows, totals.Input, totals.Output).ShouldBe((2L, 50440L, 646L));
     }
 
     [Fact]
-    public async Task A_second_file_for_the_same_hour_is_refused_instead_of_dropping_the_first_files_calls()
+    public async Task A_second_file_for_the_same_hour_adds_its_calls_and_replace_rebuilds_the_hour_from_one_file()
     {
         using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
         var folder = instance.File("calls");
@@ -77,19 +78,20 @@ public sealed class ImportAndCollectCliTests
         File.WriteAllText(tuesday, """{"id":"b","object":"chat.completion","created":1763640300,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":2000,"completion_tokens":200}}""" + "\n");
 
         (await instance.RunAsync("import", monday)).ExitCode.ShouldBe(0);
-        var refused = await instance.RunAsync("import", tuesday);
-        refused.ExitCode.ShouldBe(1);
-        refused.Stderr.ShouldBe($"error: 1 row(s) of this import already hold calls from other files ({monday}); writing would drop them, so nothing was written (import those files together (put them in one folder and import the folder), keep them apart with --project-id or --source-system, or pass --replace to overwrite)\n");
         (await TotalsAsync(instance, "import")).ShouldBe((1L, 1000L, 100L, 0.0035m)); // 1000*2.5e-6 + 100*1e-5
+        (await instance.RunAsync("import", tuesday)).ExitCode.ShouldBe(0);
+        (await TotalsAsync(instance, "import")).ShouldBe((1L, 3000L, 300L, 0.0105m));
 
-        // Both files together make one row with both calls, and re-importing the folder stays idempotent.
-        (await instance.RunAsync("import", folder)).ExitCode.ShouldBe(0);
-        (await instance.RunAsync("import", folder)).ExitCode.ShouldBe(0);
+        // Both files again, as a folder: every call is known, nothing changes.
+        (await instance.RunAsync("import", folder)).Stdout.ShouldBe("imported 2 record(s): 0 newly counted, 2 already counted; 0 row(s) written; 0 rejected\n");
         (await TotalsAsync(instance, "import")).ShouldBe((1L, 3000L, 300L, 0.0105m));
 
         // --replace is the explicit way to let one file's calls stand for the hour.
         (await instance.RunAsync("import", tuesday, "--replace")).ExitCode.ShouldBe(0);
         (await TotalsAsync(instance, "import")).ShouldBe((1L, 2000L, 200L, 0.007m));
+        // …and the dropped call is no longer counted, so importing it again brings it back.
+        (await instance.RunAsync("import", monday)).ExitCode.ShouldBe(0);
+        (await TotalsAsync(instance, "import")).ShouldBe((1L, 3000L, 300L, 0.0105m));
     }
 
     [Fact]
@@ -108,7 +110,7 @@ public sealed class ImportAndCollectCliTests
 
         result.ExitCode.ShouldBe(2);
         result.StderrLines.ShouldContain($"{file}:3: cached_read_tokens + cached_write_tokens (600) exceed input_tokens (500)");
-        result.StderrLines.ShouldContain($"{file}:4: window_start 'not-a-date' is not an ISO 8601 time (e.g. 2026-11-20T13:00:00Z)");
+        result.StderrLines.ShouldContain($"{file}:4: window_start 'not-a-date' is not an ISO 8601 date and time (e.g. 2026-11-20T13:00:00Z)");
         await using var connection = new NpgsqlConnection(instance.ConnectionString);
         var row = await connection.QuerySingleAsync("SELECT * FROM telemetry.token_usage");
         ((string)row.source_system).ShouldBe("vendor_x");

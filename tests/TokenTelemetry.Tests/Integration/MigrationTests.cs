@@ -23,10 +23,10 @@ public abstract class MigrationTests(DatabaseFixture db)
         var schema = new SchemaName("acme_ai");
         var applied = await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None);
 
-        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql"]);
+        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql"]);
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'acme_ai' ORDER BY 1")).ToList();
-        tables.ShouldBe(["billed_cost", "rollup_watermark", "schema_migrations", "token_usage", "usage_meter", "watchdog_status"]);
+        tables.ShouldBe(["billed_cost", "call_ledger", "collector_lock", "rollup_watermark", "schema_migrations", "token_usage", "usage_meter", "watchdog_status"]);
         var columns = (await connection.QueryAsync<string>(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'acme_ai' AND table_name = 'token_usage' ORDER BY ordinal_position")).ToList();
         columns.ShouldBe([
@@ -58,16 +58,16 @@ public abstract class MigrationTests(DatabaseFixture db)
     {
         await using var connection = await FreshDatabaseAsync();
         var migrator = new Migrator(db.Schema);
-        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(1);
-        var appliedAt = await connection.ExecuteScalarAsync<DateTime>("SELECT applied_at FROM telemetry.schema_migrations");
+        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(2);
+        var appliedAt = await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations");
 
         (await migrator.MigrateAsync(connection, null, CancellationToken.None)).ShouldBeEmpty();
 
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(1);
-        (await connection.ExecuteScalarAsync<DateTime>("SELECT applied_at FROM telemetry.schema_migrations")).ShouldBe(appliedAt);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(2);
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations")).ShouldBe(appliedAt);
         var status = await migrator.StatusAsync(connection, CancellationToken.None);
         status.Pending.ShouldBeEmpty();
-        status.Applied.ShouldHaveSingleItem().Checksum.ShouldBe(Migration.LoadEmbedded()[0].Checksum);
+        status.Applied.Select(a => a.Checksum).ShouldBe(Migration.LoadEmbedded().Select(m => m.Checksum));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public abstract class MigrationTests(DatabaseFixture db)
 
         error.Message.ShouldStartWith("V0001__init.sql was changed after it was applied");
         (await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('telemetry.more_stuff') IS NULL")).ShouldBeTrue();
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(1);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(2);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public abstract class MigrationTests(DatabaseFixture db)
             return (await new Migrator(db.Schema).MigrateAsync(connection, null, CancellationToken.None)).Count;
         }
         var results = await Task.WhenAll(RunAsync(), RunAsync(), RunAsync());
-        results.Sum().ShouldBe(1);
+        results.Sum().ShouldBe(Migration.LoadEmbedded().Count);
     }
 }
 

@@ -39,7 +39,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public async Task<IReadOnlyList<SourceOutcome>> RunAsync(InstanceConfig config, IReadOnlyList<ICollectionSource> sources, CollectionRange? range = null)
     {
         await using var database = new TelemetryDatabase(ConnectionString, Schema);
-        return await new CollectionEngine(database, config, Clock, Progress.Add, Warnings.Add).RunCycleAsync(sources, range, CancellationToken.None);
+        return await new CollectionEngine(database, config, Clock, Progress.Add, Warnings.Add, new UsagePricer(Table, Warnings.Add)).RunCycleAsync(sources, range, CancellationToken.None);
     }
 
     public async Task<IReadOnlyList<TokenUsageRow>> RowsAsync(string? source = null)

@@ -1,0 +1,96 @@
+using Npgsql;
+using TokenTelemetry.Database;
+
+namespace TokenTelemetry.Ingest;
+
+/// <summary>
+/// The ingest's view of call_ledger: which identities are counted, and by which row. Entries are loaded a span of
+/// days at a time as the input reaches them (so memory follows the days an input touches, not the table), inside
+/// the ingest's locked transaction. A call is new when no entry overlapping its window holds its identity — under
+/// any source_system, so the same call through `import` and a file source counts once.
+/// </summary>
+public sealed class CallLedger(CallLedgerStore store, NpgsqlTransaction tx, bool replace)
+{
+    public enum Verdict { New, Recount, Known }
+
+    private readonly Dictionary<UInt128, IngestGroup> _counted = new();
+    private readonly Dictionary<GroupKey, IngestGroup> _groups = new();
+    private readonly HashSet<DateTime> _loadedDays = [];
+    private readonly HashSet<long> _loadedEntries = [];
+    private readonly HashSet<UInt128>? _recounted = replace ? [] : null;
+
+    public DateTimeOffset? LoadedFrom { get; private set; }
+    public DateTimeOffset? LoadedTo { get; private set; }
+    public IEnumerable<IngestGroup> Touched => _groups.Values.Where(g => g.Touched);
+
+    /// <summary>Where a call (or aggregate row) of this key stands; <paramref name="holder"/> is the row that counts it
+    /// already (Known), or the row it goes to.</summary>
+    public Verdict Look(UInt128 id, GroupKey key, out IngestGroup holder)
+    {
+        EnsureLoaded(key.Start, key.End);
+        var group = Group(key);
+        if (_counted.TryGetValue(id, out var counted))
+        {
+            holder = counted;
+            // --replace rebuilds the row from this input: a call it already counted is counted again, once.
+            if (_recounted is not null && counted == group && _recounted.Add(id))
+            {
+                holder = group;
+                return Verdict.Recount;
+            }
+            return Verdict.Known;
+        }
+        holder = group;
+        return Verdict.New;
+    }
+
+    /// <summary>Records that <paramref name="group"/> now counts <paramref name="id"/> (after its totals took it).</summary>
+    public void Count(UInt128 id, IngestGroup group)
+    {
+        _counted[id] = group;
+        _recounted?.Add(id); // counted by this input: a second sighting is a repeat, even under --replace
+        group.NewIds.Add(id);
+    }
+
+    /// <summary>Records that <paramref name="group"/> counts <paramref name="id"/> as its aggregate row.</summary>
+    public void Claim(UInt128 id, IngestGroup group)
+    {
+        _counted[id] = group;
+        _recounted?.Add(id);
+    }
+
+    private IngestGroup Group(GroupKey key)
+    {
+        if (!_groups.TryGetValue(key, out var group)) _groups[key] = group = new IngestGroup(key);
+        return group;
+    }
+
+    private void EnsureLoaded(DateTimeOffset start, DateTimeOffset end)
+    {
+        var first = start.UtcDateTime.Date;
+        var last = end.UtcDateTime.AddTicks(-1).Date;
+        DateTime? missingFrom = null, missingTo = null;
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            if (_loadedDays.Contains(day)) continue;
+            missingFrom ??= day;
+            missingTo = day;
+        }
+        if (missingFrom is not { } from || missingTo is not { } to) return;
+        var spanFrom = new DateTimeOffset(from, TimeSpan.Zero);
+        var spanTo = new DateTimeOffset(to.AddDays(1), TimeSpan.Zero);
+        foreach (var entry in store.Load(tx, spanFrom, spanTo))
+        {
+            if (!_loadedEntries.Add(entry.UsageId)) continue;
+            var r = entry.Row;
+            var group = Group(new GroupKey(r.SourceSystem, r.ModelId, r.WindowStart.ToUniversalTime(), r.WindowEnd.ToUniversalTime(), r.UserId, r.ProjectId));
+            group.Stored = r;
+            group.StoredKind = entry.Kind;
+            for (var offset = 0; offset + 16 <= entry.CallIds.Length; offset += 16)
+                _counted.TryAdd(CallIdentity.Read(entry.CallIds.AsSpan(offset, 16)), group);
+        }
+        for (var day = from; day <= to; day = day.AddDays(1)) _loadedDays.Add(day);
+        if (LoadedFrom is null || spanFrom < LoadedFrom) LoadedFrom = spanFrom;
+        if (LoadedTo is null || spanTo > LoadedTo) LoadedTo = spanTo;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Npgsql;
+using TokenTelemetry.Database;
+using TokenTelemetry.Pricing;
+using TokenTelemetry.Usage;
+
+namespace TokenTelemetry.Ingest;
+
+/// <summary>
+/// The one way files come in (DESIGN invariant 16): `import` and the `requests` and `manual` sources all run this. In
+/// one transaction under the schema's ingest lock it reads the input — provider payloads through the normalizer, or
+/// aggregate rows — checks each record and gives it its identity, counts what <see cref="CallLedger"/> does not hold
+/// yet, then writes the touched rows and their ledger entries. Bad records are rejected alone; what the input held of
+/// good data is written. Concurrent ingests of the same schema wait for each other, so none loses or doubles calls.
+/// </summary>
+public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, TimeProvider clock, Action<string> progress)
+{
+    public async Task<IngestResult> RunAsync(IngestRequest request, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var rejections = new RejectionLog();
+        var (files, rows) = Input(request, rejections);
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var mode = await SchemaInspector.ConflictModeAsync(connection, database.Schema, ct);
+        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 2, ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var store = new CallLedgerStore(database.Schema);
+        await store.LockAsync(tx, progress, ct);
+        var ledger = new CallLedger(store, tx, request.Replace);
+        var now = clock.GetUtcNow();
+        var counts = rows ? ReadRows(files, request, ledger, now, rejections, ct) : ReadPayloads(files, request, ledger, now, rejections, ct);
+        var writer = new IngestWriter(database.Schema, mode, store);
+        var (written, deleted) = await writer.WriteAsync(tx, ledger, request, rejections.Count == 0, ct);
+        if (counts.Meters.Count > 0) await new SideTablesStore(database.Schema).UpsertMetersAsync(tx, counts.Meters, ct);
+        await tx.CommitAsync(CancellationToken.None);
+        progress($"ingest: {files.Count} file(s) in {watch.Elapsed.TotalSeconds:F1} s");
+        return new IngestResult
+        {
+            Records = counts.Records, NewCalls = counts.NewCalls, AlreadyCounted = counts.AlreadyCounted,
+            CountedElsewhere = counts.Elsewhere, RowsWritten = written, RowsDeleted = deleted, Meters = counts.Meters.Count,
+            Rejections = rejections.Listed, MoreRejections = rejections.More,
+        };
+    }
+
+    private sealed record Counts(long Records, long NewCalls, long AlreadyCounted, IReadOnlyDictionary<string, long> Elsewhere, IReadOnlyList<MeterRow> Meters);
+
+    private static (IReadOnlyList<string> Files, bool Rows) Input(IngestRequest request, RejectionLog rejections)
+    {
+        if (request.Path == "-") return (["-"], request.Rows ?? false);
+        var rows = request.Rows ?? IsRowsInput(Path.GetFullPath(request.Path, request.BaseDirectory));
+        var found = InputFiles.Find(request.Path, request.BaseDirectory, rows ? InputFiles.RowExtensions : InputFiles.PayloadExtensions);
+        foreach (var problem in found.Problems) rejections.Add(problem.Split(": ")[0], problem[(problem.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
+        return (found.Files, rows);
+    }
+
+    private Counts ReadPayloads(IReadOnlyList<string> files, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections, CancellationToken ct)
+    {
+        var sink = new CallSink(ledger, request, pricer, now, rejections);
+        foreach (var file in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            sink.File = file;
+            try
+            {
+                using var input = file == "-" ? Console.OpenStandardInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                new UsageNormalizer(sink, request.Format).Run(input);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                rejections.Add(file, $"cannot be read ({e.Message})");
+            }
+        }
+        return new Counts(sink.Records, sink.NewCalls, sink.AlreadyCounted, sink.CountedElsewhere, sink.Meters.ToList());
+    }
+
+    private Counts ReadRows(IReadOnlyList<string> files, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections, CancellationToken ct)
+    {
+        var sink = new RowSink(ledger);
+        var reader = new AggregateRowReader(request.SourceSystem, pricer, now, rejections);
+        foreach (var file in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                reader.ReadFile(file, sink.Accept, ct);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                rejections.Add(file, $"cannot be read ({e.Message})");
+            }
+        }
+        foreach (var (where, why) in sink.Refused) rejections.Add(where, why);
+        return new Counts(sink.Records, sink.NewRows, sink.AlreadyCounted, sink.CountedElsewhere, []);
+    }
+
+    /// <summary>CSV, or JSON whose first record has a window_start column: aggregate rows, not provider payloads.</summary>
+    private static bool IsRowsInput(string full)
+    {
+        var first = File.Exists(full) ? full : Directory.Exists(full)
+            ? InputFiles.Find(full, "/", [.. InputFiles.PayloadExtensions, .. InputFiles.RowExtensions]).Files.FirstOrDefault()
+            : null;
+        if (first is null) return false;
+        if (Path.GetExtension(first).Equals(".csv", StringComparison.OrdinalIgnoreCase)) return true;
+        try
+        {
+            using var reader = new StreamReader(first);
+            var head = new char[4096];
+            var n = reader.Read(head, 0, head.Length);
+            return new string(head, 0, n).Contains("\"window_start\"", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
+    }
+}
