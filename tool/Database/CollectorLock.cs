@@ -19,8 +19,9 @@ public sealed class CollectorLock : IAsyncDisposable
 
     private CollectorLock(NpgsqlConnection connection, NpgsqlTransaction transaction) => (_connection, _transaction) = (connection, transaction);
 
-    /// <summary>Who holds a lock this run could not take: the backend and since when (null when not visible).</summary>
-    public sealed record Holder(int? Pid, DateTimeOffset? Since);
+    /// <summary>Who holds a lock this run could not take: the backend, since when and for how long by the server's
+    /// clock (null when not visible to this role).</summary>
+    public sealed record Holder(int? Pid, DateTimeOffset? Since, TimeSpan? HeldFor);
 
     public static async Task<(CollectorLock? Lock, Holder? HeldBy)> TryTakeAsync(TelemetryDatabase database, string source, CancellationToken ct)
     {
@@ -40,14 +41,15 @@ public sealed class CollectorLock : IAsyncDisposable
                 return (new CollectorLock(connection, tx), null);
             }
             await tx.RollbackAsync(ct);
-            var holder = await connection.QueryFirstOrDefaultAsync<(int Pid, DateTime? Since)?>(new CommandDefinition("""
-                SELECT pid, xact_start FROM pg_stat_activity
+            var holder = await connection.QueryFirstOrDefaultAsync<(int Pid, DateTime? Since, double? Seconds)?>(new CommandDefinition("""
+                SELECT pid, xact_start, extract(epoch FROM clock_timestamp() - xact_start)::float8 FROM pg_stat_activity
                 WHERE application_name = @application AND pid <> pg_backend_pid() ORDER BY xact_start NULLS LAST LIMIT 1
                 """, new { application }, cancellationToken: ct));
             await connection.DisposeAsync();
             return (null, holder is { } h
-                ? new Holder(h.Pid, h.Since is { } since ? new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)) : null)
-                : new Holder(null, null));
+                ? new Holder(h.Pid, h.Since is { } since ? new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)) : null,
+                    h.Seconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null)
+                : new Holder(null, null, null));
         }
         catch
         {

@@ -71,8 +71,7 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     /// stuck or runaway collector, reported as the source's error rather than a quiet skip.</summary>
     private SourceOutcome LockedOut(ICollectionSource source, CollectorLock.Holder holder)
     {
-        var now = clock.GetUtcNow();
-        if (holder.Since is { } since && now - since > config.Scheduler.Interval)
+        if (holder.HeldFor is { } heldFor && heldFor > config.Scheduler.Interval && holder.Since is { } since)
         {
             var message = $"another collector (backend pid {holder.Pid}) has held {source.Name}'s lock since {since:u}, longer than one cycle ({Durations.Format(config.Scheduler.Interval)}): " +
                           $"a stuck collector or a very long backfill; if no collector is running, end it with SELECT pg_terminate_backend({holder.Pid})";

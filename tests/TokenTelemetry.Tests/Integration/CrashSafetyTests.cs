@@ -22,6 +22,11 @@ public sealed class CrashSafetyTests
     private static async Task Generate(HttpListenerContext c)
     {
         var q = c.Request.QueryString;
+        if (c.Request.Url!.AbsolutePath == "/v1/organization/costs")
+        {
+            await FixtureHttpServer.Respond(c, 200, Costs(long.Parse(q["start_time"]!, CultureInfo.InvariantCulture), long.Parse(q["end_time"]!, CultureInfo.InvariantCulture)));
+            return;
+        }
         if (c.Request.Url!.AbsolutePath != "/v1/organization/usage/completions")
         {
             await FixtureHttpServer.Respond(c, 200, """{"data":[],"has_more":false,"next_page":null}""");
@@ -44,14 +49,25 @@ public sealed class CrashSafetyTests
         await FixtureHttpServer.Respond(c, 200, json.ToString());
     }
 
-    private static async Task<CliInstance> InstanceAsync(FixtureHttpServer server)
+    /// <summary>The Costs API: one line per day of the range, billed (day number since the epoch) / 100 USD.</summary>
+    private static string Costs(long start, long end)
+    {
+        var json = new StringBuilder("""{"object":"page","data":[""");
+        for (var t = start; t < end; t += 86400)
+            json.Append(t == start ? "" : ",").Append(CultureInfo.InvariantCulture, $$"""
+                {"start_time":{{t}},"end_time":{{t + 86400}},"results":[{"amount":{"value":{{t / 86400 / 100m}},"currency":"usd"},"line_item":"completions","project_id":"p"}]}
+                """);
+        return json.Append("""],"has_more":false,"next_page":null}""").ToString();
+    }
+
+    private static async Task<CliInstance> InstanceAsync(FixtureHttpServer server, bool costs = false)
     {
         var instance = await CliInstance.CreateAsync($"""
             openai:
               enabled: true
               base_url: {server.BaseUrl}
               admin_key: sk-test
-              costs: false
+              costs: {(costs ? "true" : "false")}
             """);
         var config = Path.Combine(instance.Directory, "config.yaml");
         File.WriteAllText(config, File.ReadAllText(config).Replace("max_backfill_hours: 1000", $"max_backfill_hours: {Hours}", StringComparison.Ordinal));
@@ -111,6 +127,55 @@ public sealed class CrashSafetyTests
         (await crashed.RunAsync("collect")).ExitCode.ShouldBe(0);
         (await RowsAsync(crashed)).ShouldBe(expected);
         (await WatermarkAsync(crashed.ConnectionString)).ShouldBe(Now.UtcDateTime);
+    }
+
+    [Fact]
+    public async Task A_collector_killed_mid_range_loses_no_billed_day()
+    {
+        using var server = new FixtureHttpServer(Generate);
+        using var reference = await InstanceAsync(server, costs: true);
+        (await reference.RunAsync("collect")).ExitCode.ShouldBe(0);
+        var expected = await BilledAsync(reference.ConnectionString, DateTime.MaxValue);
+        // 2,000 hours back from 2025-11-20 start on 2025-08-28 16:00: the days 2025-08-28 … 2025-11-19
+        expected.Count.ShouldBe(84);
+
+        using var crashed = await InstanceAsync(server, costs: true);
+        var mark = await KillMidRangeAsync(crashed);
+        // Every day that starts behind the watermark committed with its windows (the first window took 2025-08-28).
+        (await BilledAsync(crashed.ConnectionString, mark)).ShouldBe(expected.Where(b => b.Day < mark).ToList());
+
+        // The rerun resumes at the watermark (lookback_days 0: nothing older is asked again) and no day is missing.
+        (await crashed.RunAsync("collect")).ExitCode.ShouldBe(0);
+        (await BilledAsync(crashed.ConnectionString, DateTime.MaxValue)).ShouldBe(expected);
+    }
+
+    private static async Task<DateTime> KillMidRangeAsync(CliInstance instance)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = instance.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "token-telemetry.dll"));
+        info.ArgumentList.Add("collect");
+        foreach (var (k, v) in instance.Environment) info.Environment[k] = v;
+        using var process = Process.Start(info)!;
+        DateTime? mark = null;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((mark is null || mark < Now.AddHours(-Hours + 30).UtcDateTime) && !process.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+            mark = await WatermarkAsync(instance.ConnectionString);
+        }
+        process.Kill(); // SIGKILL: no cleanup, no rollback but the server's own
+        await process.WaitForExitAsync();
+        var atKill = await WatermarkAsync(instance.ConnectionString);
+        atKill.ShouldNotBeNull();
+        atKill.Value.ShouldBeLessThan(Now.UtcDateTime, "the kill came after the whole range was written; the test proved nothing");
+        return atKill.Value;
+    }
+
+    private static async Task<List<(DateTime Day, decimal Amount)>> BilledAsync(string connectionString, DateTime before)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return (await connection.QueryAsync<(DateTime, decimal)>(
+            "SELECT bucket_start, amount_usd FROM telemetry.billed_cost WHERE bucket_start < @before ORDER BY bucket_start", new { before })).ToList();
     }
 
     [Fact]

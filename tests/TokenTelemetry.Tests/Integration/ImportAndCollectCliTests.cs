@@ -95,6 +95,45 @@ public sealed class ImportAndCollectCliTests
     }
 
     [Fact]
+    public async Task Two_concurrent_imports_of_different_files_into_the_same_hours_lose_and_double_nothing()
+    {
+        using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
+        // 20,000 calls per file over the same ten hours; input 100 + i % 50, output 10.
+        foreach (var name in (string[])["a", "b"])
+            File.WriteAllLines(instance.File($"{name}.jsonl"), Enumerable.Range(0, 20_000).Select(i =>
+                $$$"""{"id":"{{{name}}}-{{{i}}}","object":"chat.completion","created":{{{1763640000 + i % 10 * 3600}}},"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":{{{100 + i % 50}}},"completion_tokens":10}}"""));
+        await using var connection = new NpgsqlConnection(instance.ConnectionString);
+        await connection.OpenAsync();
+        Task<Cli.Result> a, b;
+        await using (var holding = await connection.BeginTransactionAsync())
+        {
+            // Hold the ingest lock until both imports are waiting for it, so they really run at the same time.
+            await connection.ExecuteAsync("SELECT name FROM telemetry.collector_lock WHERE name = 'ingest' FOR UPDATE", transaction: holding);
+            a = instance.RunAsync("import", instance.File("a.jsonl"));
+            b = instance.RunAsync("import", instance.File("b.jsonl"));
+            await using var watcher = new NpgsqlConnection(instance.ConnectionString);
+            await watcher.OpenAsync();
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") < 2)
+            {
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "both imports should be waiting for the ingest lock");
+                await Task.Delay(50);
+            }
+        }
+        var (first, second) = (await a, await b);
+
+        first.ExitCode.ShouldBe(0, first.Stderr);
+        second.ExitCode.ShouldBe(0, second.Stderr);
+        first.Stderr.ShouldContain("waiting for another import or file-source collect of this schema to finish (it holds the ingest lock)");
+        first.Stdout.ShouldBe("imported 20000 record(s): 20000 newly counted, 0 already counted; 10 row(s) written; 0 rejected\n");
+        second.Stdout.ShouldBe(first.Stdout);
+        // 2 × (20,000 × 100 + 400 × (0 + … + 49)) = 4,980,000 in; 40,000 × 10 out
+        (await connection.QuerySingleAsync<(long, long, long, long)>(
+            "SELECT count(*), sum(request_count)::bigint, sum(input_tokens)::bigint, sum(output_tokens)::bigint FROM telemetry.token_usage"))
+            .ShouldBe((10L, 40_000L, 4_980_000L, 400_000L));
+    }
+
+    [Fact]
     public async Task Csv_rows_keep_blank_cells_null_and_reject_bad_rows_by_line()
     {
         using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
