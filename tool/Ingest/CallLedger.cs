@@ -13,7 +13,7 @@ public sealed class CallLedger(CallLedgerStore store, NpgsqlTransaction tx, bool
 {
     public enum Verdict { New, Recount, Known }
 
-    private readonly Dictionary<UInt128, IngestGroup> _counted = new();
+    private readonly Dictionary<UInt128, IngestGroup.Slot> _counted = new();
     private readonly Dictionary<GroupKey, IngestGroup> _groups = new();
     private readonly HashSet<DateTime> _loadedDays = [];
     private readonly HashSet<long> _loadedEntries = [];
@@ -29,11 +29,11 @@ public sealed class CallLedger(CallLedgerStore store, NpgsqlTransaction tx, bool
     {
         EnsureLoaded(key.Start, key.End);
         var group = Group(key);
-        if (_counted.TryGetValue(id, out var counted))
+        if (_counted.TryGetValue(id, out var slot))
         {
-            holder = counted;
+            holder = slot.Group;
             // --replace rebuilds the row from this input: a call it already counted is counted again, once.
-            if (_recounted is not null && counted == group && _recounted.Add(id))
+            if (_recounted is not null && slot.Group == group && _recounted.Add(id))
             {
                 holder = group;
                 return Verdict.Recount;
@@ -47,16 +47,33 @@ public sealed class CallLedger(CallLedgerStore store, NpgsqlTransaction tx, bool
     /// <summary>Records that <paramref name="group"/> now counts <paramref name="id"/> (after its totals took it).</summary>
     public void Count(UInt128 id, IngestGroup group)
     {
-        _counted[id] = group;
+        _counted[id] = group.NewSlot;
         _recounted?.Add(id); // counted by this input: a second sighting is a repeat, even under --replace
-        group.NewIds.Add(id);
+        group.NewCount++;
     }
 
     /// <summary>Records that <paramref name="group"/> counts <paramref name="id"/> as its aggregate row.</summary>
     public void Claim(UInt128 id, IngestGroup group)
     {
-        _counted[id] = group;
+        _counted[id] = group.NewSlot;
         _recounted?.Add(id);
+    }
+
+    /// <summary>The identities each touched row newly counts, concatenated as call_ledger stores them (one pass over
+    /// the map, so they are never held twice).</summary>
+    public Dictionary<IngestGroup, byte[]> PackNewIds()
+    {
+        var packed = new Dictionary<IngestGroup, byte[]>();
+        var filled = new Dictionary<IngestGroup, int>();
+        foreach (var (id, slot) in _counted)
+        {
+            if (!slot.New) continue;
+            if (!packed.TryGetValue(slot.Group, out var bytes)) packed[slot.Group] = bytes = new byte[slot.Group.NewCount * 16];
+            var at = filled.GetValueOrDefault(slot.Group);
+            CallIdentity.Write(id, bytes.AsSpan(at, 16));
+            filled[slot.Group] = at + 16;
+        }
+        return packed;
     }
 
     private IngestGroup Group(GroupKey key)
@@ -87,7 +104,7 @@ public sealed class CallLedger(CallLedgerStore store, NpgsqlTransaction tx, bool
             group.Stored = r;
             group.StoredKind = entry.Kind;
             for (var offset = 0; offset + 16 <= entry.CallIds.Length; offset += 16)
-                _counted.TryAdd(CallIdentity.Read(entry.CallIds.AsSpan(offset, 16)), group);
+                _counted.TryAdd(CallIdentity.Read(entry.CallIds.AsSpan(offset, 16)), group.StoredSlot);
         }
         for (var day = from; day <= to; day = day.AddDays(1)) _loadedDays.Add(day);
         if (LoadedFrom is null || spanFrom < LoadedFrom) LoadedFrom = spanFrom;

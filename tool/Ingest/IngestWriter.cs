@@ -20,7 +20,8 @@ public sealed class IngestWriter(SchemaName schema, ConflictMode mode, CallLedge
         foreach (var stored in unledgered) CheckTakeover(stored, fresh[KeyOf(stored)], request);
 
         var written = await new UsageWriter(schema, mode).UpsertAsync(tx, rows, ct);
-        await store.WriteAsync(tx, groups.Select((g, i) => new CallLedgerStore.Write(rows[i], g.Kind, g.PackedIds(), g.Rebuild || g.StoredKind is null)).ToList(), ct);
+        var packed = ledger.PackNewIds();
+        await store.WriteAsync(tx, groups.Select((g, i) => new CallLedgerStore.Write(rows[i], g.Kind, packed[g], g.Rebuild || g.StoredKind is null)).ToList(), ct);
         if (ledger.LoadedFrom is { } from && ledger.LoadedTo is { } to) await store.DeleteOrphansAsync(tx, from, to, ct);
 
         long deleted = 0;

@@ -35,7 +35,7 @@ public sealed class RowSink(CallLedger ledger)
         }
         if (verdict == CallLedger.Verdict.New) NewRows++;
         else AlreadyCounted++; // the same row again: its values are refreshed from the file
-        group.SetAggregate(row, id);
+        group.SetAggregate(row);
         ledger.Claim(id, group);
     }
 }
