@@ -27,6 +27,7 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
         var store = new CallLedgerStore(database.Schema);
         await store.LockAsync(tx, progress, ct);
         var ledger = new CallLedger(store, tx, request.Replace);
+        ledger.Expect(files.Sum(f => f == "-" ? 0 : new FileInfo(f).Length) / BytesPerCall);
         var now = clock.GetUtcNow();
         var counts = rows ? ReadRows(files, request, ledger, now, rejections, ct) : ReadPayloads(files, request, ledger, now, rejections, ct);
         var writer = new IngestWriter(database.Schema, mode, store);
@@ -41,6 +42,10 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
             Rejections = rejections.Listed, MoreRejections = rejections.More,
         };
     }
+
+    /// <summary>A low guess of the bytes a call takes in a log (a bare response is ~200 bytes; agent logs carry
+    /// more text per call), to size the identity map once.</summary>
+    private const long BytesPerCall = 220;
 
     private sealed record Counts(long Records, long NewCalls, long AlreadyCounted, IReadOnlyDictionary<string, long> Elsewhere, IReadOnlyList<MeterRow> Meters);
 
