@@ -19,16 +19,25 @@ public sealed class AggregateRowReader(string defaultSourceSystem, UsagePricer p
     private readonly AggregateRowParser _parser = new(defaultSourceSystem, pricer, now);
     private readonly Dictionary<GroupKey, string> _seen = new();
 
+    /// <param name="path">A file, or "-" for standard input (JSON when it starts with { or [, else CSV).</param>
     public void ReadFile(string path, Action<Record> accept, CancellationToken ct)
     {
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        if (path == "-")
+        {
+            using var buffer = new MemoryStream();
+            Console.OpenStandardInput().CopyTo(buffer);
+            bytes = buffer.ToArray();
+        }
+        else bytes = File.ReadAllBytes(path);
         if (InputEncoding.Utf16Problem(bytes) is { } utf16)
         {
             rejections.Add(path, utf16);
             return;
         }
         var text = InputEncoding.Utf8(bytes);
-        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) ReadCsv(path, text, accept, ct);
+        var csv = path == "-" ? !text.TrimStart().StartsWith('{') && !text.TrimStart().StartsWith('[') : path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+        if (csv) ReadCsv(path, text, accept, ct);
         else ReadJson(path, text, accept, ct);
     }
 

@@ -134,6 +134,21 @@ public sealed class ImportAndCollectCliTests
     }
 
     [Fact]
+    public async Task Payloads_and_rows_come_from_stdin_too()
+    {
+        using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
+        var payloads = await Cli.RunWithInputAsync(instance.Root, instance.Environment,
+            """{"id":"s1","object":"chat.completion","created":1763640000,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":1}}""" + "\n",
+            "import", "-");
+        var rows = await Cli.RunWithInputAsync(instance.Root, instance.Environment,
+            "model,window_start,input_tokens,output_tokens\nm1,2025-11-19T00:00:00Z,5,1\n", "import", "-", "--format", "rows");
+
+        payloads.Stdout.ShouldBe("imported 1 record(s): 1 newly counted, 0 already counted; 1 row(s) written; 0 rejected\n", payloads.Stderr);
+        rows.Stdout.ShouldBe("imported 1 record(s): 1 newly counted, 0 already counted; 1 row(s) written; 0 rejected\n", rows.Stderr);
+        (await TotalsAsync(instance, "import")).ShouldBe((2L, 15L, 2L, 0.000035m)); // gpt-4o 10 × 2.5e-6 + 1 × 1e-5; m1 has no price (NULL)
+    }
+
+    [Fact]
     public async Task Csv_rows_keep_blank_cells_null_and_reject_bad_rows_by_line()
     {
         using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: false");
