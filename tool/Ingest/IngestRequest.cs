@@ -33,4 +33,7 @@ public sealed record IngestRequest
     /// <summary>A rejected record fails the source (the `manual` source: its files are written by hand and must be
     /// fixed), rather than being a warning.</summary>
     public bool FailOnRejection { get; init; }
+    /// <summary>Rows this source_system wrote before V0002 are replaced by what the input counts, whatever files they
+    /// recorded (the `requests` source: its folder was the whole truth then, as it is now).</summary>
+    public bool TakesOverItsLegacyRows { get; init; }
 }

@@ -46,8 +46,10 @@ public sealed class IngestWriter(SchemaName schema, ConflictMode mode, CallLedge
         var files = FilesOf(stored.RawUsage);
         if (files is null)
             throw new TelemetryException(
-                $"{group.Key} is a row written by the {stored.SourceSystem} collector, not a sum of counted calls; nothing was written",
+                $"{group.Key} holds a row that is not a sum of counted calls (written by a collector or from a rows file); nothing was written",
                 "import these calls under another --source-system (the default is import), or pass --replace to overwrite that row");
+        // The requests source read its whole folder as the truth before V0002: its own rows were replaced each cycle.
+        if (request.TakesOverItsLegacyRows && stored.SourceSystem == request.SourceSystem) return;
         var missing = files.Where(f => !group.Files.Contains(f)).ToList();
         if (missing.Count > 0)
             throw new TelemetryException(
