@@ -10,12 +10,18 @@ using TokenTelemetry.Database;
 //   normalize [--lines 1000000]                                             normalizing mixed-provider JSONL: lines/s and peak memory
 //   pricing   [--usages 1000000]                                            price-table load time and prices/s
 //   import    [--lines 1000000]                                             `import` end to end into PostgreSQL 15: lines/s, peak memory
+//   subscriptions [--plans 20] [--years 3]                                  subscription day rows: seconds per collect cycle and for verify
 // dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- <name> [options]
 // TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
 // throwaway cluster with default settings (fsync on) is started with the machine's binaries.
 if (args.FirstOrDefault() == "import")
 {
     await ImportBenchmark.RunAsync(Option("--lines", 1_000_000));
+    return;
+}
+if (args.FirstOrDefault() == "subscriptions")
+{
+    await SubscriptionsBenchmark.RunAsync(Option("--plans", 20), Option("--years", 3));
     return;
 }
 if (args.FirstOrDefault() == "pricing")
@@ -29,7 +35,7 @@ if (args.FirstOrDefault() == "normalize")
     return;
 }
 if (args.FirstOrDefault() is { } name && name != "upsert" && !name.StartsWith("--", StringComparison.Ordinal))
-    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import)");
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions)");
 
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);

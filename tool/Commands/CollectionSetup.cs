@@ -17,7 +17,7 @@ public static class CollectionSetup
     }
 
     /// <summary>TT_NOW (ISO 8601) pins "now" for window planning: replay a cycle as of that time.</summary>
-    private static TimeProvider Clock() =>
+    public static TimeProvider Clock() =>
         Environment.GetEnvironmentVariable("TT_NOW") is { Length: > 0 } now
             ? new FixedTimeProvider(CollectCommand.Time(now, "TT_NOW"))
             : TimeProvider.System;

@@ -17,7 +17,7 @@ public sealed class DemoCommand
         _ = verbose; // read by Program before the command runs
         var ct = ProcessLifetime.Token;
         var directory = Path.GetFullPath(Path.Combine("instances", DemoFiles.Name));
-        var now = DateTimeOffset.UtcNow;
+        var now = CollectionSetup.Clock().GetUtcNow(); // TT_NOW replays the demo as of a date (its subscription days depend on it)
 
         Step(1, "instance", $"instances/{DemoFiles.Name} with an embedded Postgres");
         if (reset && Directory.Exists(directory))

@@ -107,6 +107,10 @@ public static partial class ConfigValidator
                     check(plan.Name.Length > 0, $"{p}.name", "required");
                     check(plan.Provider.Length > 0, $"{p}.provider", "required");
                     check(plan.MonthlyUsd >= 0, $"{p}.monthly_usd", "must be 0 or more");
+                    // Each period's price is split over its days in cost_usd, numeric(18,9): it must fit, and sum back exactly.
+                    check(decimal.Round(plan.MonthlyUsd, 9) == plan.MonthlyUsd, $"{p}.monthly_usd", "at most 9 decimal places (cost_usd keeps 9)");
+                    check(plan.MonthlyUsd < 1_000_000_000m && plan.MonthlyUsd * Math.Max(plan.Seats, 1) < 1_000_000_000m, $"{p}.monthly_usd",
+                        "monthly_usd × seats must be below 1,000,000,000 (the largest cost_usd)");
                     check(plan.Seats >= 1, $"{p}.seats", "must be 1 or more");
                     check(plan.BillingDay is >= 1 and <= 31, $"{p}.billing_day", "must be between 1 and 31 (29–31 fall on the month's last day in shorter months)");
                     check(plan.Start is null || plan.End is null || plan.End > plan.Start, $"{p}.end", "must be after start");

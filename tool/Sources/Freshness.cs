@@ -66,12 +66,13 @@ public sealed class Freshness(SchemaName schema, InstanceConfig config, TimeProv
     {
         if (config.Watchdog.Thresholds.TryGetValue(source, out var configured)) return configured;
         var s = config.Scheduler;
-        var window = granularity switch
+        // Subscription days come from the plans in config, rewritten every cycle: no provider window to wait for.
+        var window = source == "subscriptions" ? TimeSpan.Zero : granularity switch
         {
             Granularity.FifteenMinutes => TimeSpan.FromMinutes(15),
             Granularity.Hour => TimeSpan.FromHours(1),
             Granularity.Day => TimeSpan.FromDays(1),
-            _ => TimeSpan.Zero, // month rows come from plans, refreshed every cycle
+            _ => TimeSpan.Zero,
         };
         return (int)(2 * s.Interval + window + TimeSpan.FromMinutes(s.LagMinutes)).TotalSeconds;
     }

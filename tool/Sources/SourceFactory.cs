@@ -27,7 +27,7 @@ public static class SourceFactory
         OpenAiSourceConfig o => o.BucketWidth == "1d" ? Usage.Granularity.Day : Usage.Granularity.Hour,
         AnthropicSourceConfig a => a.BucketWidth == "1d" ? Usage.Granularity.Day : Usage.Granularity.Hour,
         CopilotSourceConfig => Usage.Granularity.Day,
-        SubscriptionsSourceConfig => Usage.Granularity.Month,
+        SubscriptionsSourceConfig => Usage.Granularity.Day,
         FileSourceConfig => Usage.Granularity.Hour,
         _ => Usage.Granularity.Hour,
     };

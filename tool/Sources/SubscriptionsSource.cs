@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
@@ -6,10 +7,12 @@ using TokenTelemetry.Usage;
 namespace TokenTelemetry.Sources;
 
 /// <summary>
-/// Fixed-price plans → one row per billing period: [billing day of month M, billing day of month M+1) in UTC, the
-/// billing day clamped to each month's length (31 → Feb 28/29, Apr 30), so periods tile with no overlap and no
-/// gap. NULL tokens, cost = monthly_usd × seats, cost_basis subscription, measurement derived_estimate. Periods
-/// from the plan's start (else the current one) up to the one running now, ending at the plan's end.
+/// Fixed-price plans → one day row per day of each billing period, so any date range shows its share (DESIGN §7).
+/// A period is [billing day of month M, billing day of month M+1) in UTC, the billing day clamped to each month's
+/// length (31 → Feb 28/29, Apr 30), so periods tile with no overlap and no gap. Its price (monthly_usd × seats) is
+/// spread over all of its days by <see cref="PeriodShares"/>, summing to the price exactly. NULL tokens, cost_basis
+/// subscription, measurement derived_estimate; raw_usage names the period and its price. Periods from the one the
+/// plan starts in (else the current one) to the one it ends in; days up to today only — the rest as they arrive.
 /// </summary>
 public sealed class SubscriptionsSource(SubscriptionsSourceConfig config, TimeProvider clock) : ICollectionSource
 {
@@ -17,7 +20,7 @@ public sealed class SubscriptionsSource(SubscriptionsSourceConfig config, TimePr
 
     public SourceCapabilities Capabilities { get; } = new()
     {
-        Granularity = Granularity.Month, Windowed = false, AuthoritativeWindows = true, ReportsCost = true,
+        Granularity = Granularity.Day, Windowed = false, AuthoritativeWindows = true, ReportsCost = true,
     };
 
     public Task<SourceBatch> CollectAsync(CollectionRange range, CancellationToken ct)
@@ -26,7 +29,11 @@ public sealed class SubscriptionsSource(SubscriptionsSourceConfig config, TimePr
         var rows = new List<TokenUsageRow>();
         foreach (var plan in config.Plans)
             foreach (var (start, end) in Periods(plan, now))
-                rows.Add(Row(plan, start, end));
+            {
+                var days = (int)(end - start).TotalDays;
+                for (var i = 0; i < days && start.AddDays(i) <= now; i++)
+                    rows.Add(Row(plan, start, end, days, i));
+            }
         return Task.FromResult(new SourceBatch { Rows = rows });
     }
 
@@ -57,20 +64,31 @@ public sealed class SubscriptionsSource(SubscriptionsSourceConfig config, TimePr
         return new DateTimeOffset(first.AddDays(day - 1));
     }
 
-    private static TokenUsageRow Row(SubscriptionPlanConfig plan, DateTimeOffset start, DateTimeOffset end) => new()
+    private static TokenUsageRow Row(SubscriptionPlanConfig plan, DateTimeOffset start, DateTimeOffset end, int days, int index)
     {
-        SourceSystem = "subscriptions",
-        Provider = plan.Provider,
-        Model = plan.Name,
-        ModelId = plan.Name,
-        UserId = string.IsNullOrEmpty(plan.UserId) ? null : plan.UserId,
-        ProjectId = string.IsNullOrEmpty(plan.ProjectId) ? null : plan.ProjectId,
-        WindowStart = start,
-        WindowEnd = end,
-        Granularity = Granularity.Month,
-        MeasurementBasis = MeasurementBasis.DerivedEstimate,
-        CostUsd = plan.MonthlyUsd * plan.Seats,
-        CostBasis = CostBasis.Subscription,
-        RawUsage = JsonSerializer.Serialize(new { adapter = "subscriptions", plan = plan.Name, seats = plan.Seats, monthly_usd = plan.MonthlyUsd, billing_day = plan.BillingDay }),
-    };
+        var price = plan.MonthlyUsd * plan.Seats;
+        return new()
+        {
+            SourceSystem = "subscriptions",
+            Provider = plan.Provider,
+            Model = plan.Name,
+            ModelId = plan.Name,
+            UserId = string.IsNullOrEmpty(plan.UserId) ? null : plan.UserId,
+            ProjectId = string.IsNullOrEmpty(plan.ProjectId) ? null : plan.ProjectId,
+            WindowStart = start.AddDays(index),
+            WindowEnd = start.AddDays(index + 1),
+            Granularity = Granularity.Day,
+            MeasurementBasis = MeasurementBasis.DerivedEstimate,
+            CostUsd = PeriodShares.Of(price, days, index),
+            CostBasis = CostBasis.Subscription,
+            // The period and its price travel with each day, so `verify` and the dashboards can sum a period back up.
+            RawUsage = JsonSerializer.Serialize(new
+            {
+                adapter = "subscriptions", plan = plan.Name, seats = plan.Seats, monthly_usd = plan.MonthlyUsd, billing_day = plan.BillingDay,
+                period_start = Day(start), period_end = Day(end), period_days = days, period_usd = price, day_of_period = index + 1,
+            }),
+        };
+    }
+
+    private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -29,12 +29,10 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
                     WHEN '15min' THEN extract(epoch FROM window_start)::bigint % 900 = 0 AND window_end = window_start + interval '15 minutes'
                     WHEN 'hour' THEN extract(epoch FROM window_start)::bigint % 3600 = 0 AND window_end = window_start + interval '1 hour'
                     WHEN 'day' THEN extract(epoch FROM window_start)::bigint % 86400 = 0 AND window_end = window_start + interval '1 day'
-                    ELSE CASE WHEN source_system = 'subscriptions'
-                        THEN window_end - window_start BETWEEN interval '28 days' AND interval '31 days'
-                        ELSE window_start = date_trunc('month', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-                             AND window_end = window_start + interval '1 month' END
+                    ELSE window_start = date_trunc('month', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                         AND window_end = window_start + interval '1 month'
                 END
-                """, "windows must be [start, end) on their granularity's UTC grid (billing periods for subscriptions); fix the importing file or the source", ct),
+                """, "windows must be [start, end) on their granularity's UTC grid; fix the importing file or the source", ct),
             await Sql(c, "cache_exceeds_input", $"""
                 SELECT id, source_system, model_id, window_start, input_tokens, cached_read_tokens, cached_write_tokens FROM {S}.token_usage
                 WHERE coalesce(cached_read_tokens, 0) + coalesce(cached_write_tokens, 0) > input_tokens
@@ -42,13 +40,16 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
             await Sql(c, "reasoning_exceeds_output", $"""
                 SELECT id, source_system, model_id, window_start, output_tokens, reasoning_tokens FROM {S}.token_usage WHERE reasoning_tokens > output_tokens
                 """, "output must include reasoning (DESIGN §2): Gemini and xAI report it outside output and must add it", ct),
+            // Each row against the furthest end of the plan's rows before it: one sort per plan, not a self-join.
             await Sql(c, "subscription_periods_overlap", $"""
-                SELECT a.model_id, a.user_id, a.project_id, a.window_start AS first_start, a.window_end AS first_end, b.window_start AS second_start
-                FROM {S}.token_usage a JOIN {S}.token_usage b ON a.source_system = b.source_system AND a.model_id = b.model_id
-                  AND a.user_id IS NOT DISTINCT FROM b.user_id AND a.project_id IS NOT DISTINCT FROM b.project_id
-                  AND a.id < b.id AND a.window_start < b.window_end AND b.window_start < a.window_end
-                WHERE a.source_system = 'subscriptions'
-                """, "billing periods of one plan overlap: a plan was renamed or its billing_day changed; delete the old rows", ct),
+                SELECT model_id, user_id, project_id, window_start, window_end, granularity, earlier_until FROM (
+                    SELECT model_id, user_id, project_id, window_start, window_end, granularity::text AS granularity,
+                           max(window_end) OVER (PARTITION BY model_id, user_id, project_id ORDER BY window_start, id
+                                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_until
+                    FROM {S}.token_usage WHERE source_system = 'subscriptions') AS ordered
+                WHERE window_start < earlier_until
+                """, "a plan's rows overlap, so a date range counts it twice: month rows of an earlier version or rows of a changed billing_day; set the plan's start and run collect to rewrite them, or delete the older rows", ct),
+            await Sql(c, "subscription_periods_sum_to_price", SubscriptionPeriods.Sql(S), SubscriptionPeriods.Hint, ct, new { now = clock.GetUtcNow().UtcDateTime }),
             await Sql(c, "cost_drift_vs_billed", $"""
                 WITH computed AS (
                     SELECT source_system, date_trunc('day', window_start AT TIME ZONE 'UTC') AS day, sum(cost_usd) AS computed

@@ -191,6 +191,7 @@ public sealed class ImportAndCollectCliTests
                   seats: 2
                   start: 2025-11-01
             """);
+        instance.Environment["TT_NOW"] = "2026-11-28T12:00:00Z";
         var result = await instance.RunAsync("collect");
 
         result.ExitCode.ShouldBe(2, result.Stderr);
@@ -198,8 +199,8 @@ public sealed class ImportAndCollectCliTests
             && l.Contains("environment variable OPENAI_ADMIN_KEY is not set", StringComparison.Ordinal));
         result.StdoutLines.ShouldContain(l => l.StartsWith("subscriptions  ok ", StringComparison.Ordinal));
         var (rows, _, _, cost) = await TotalsAsync(instance, "subscriptions");
-        rows.ShouldBeGreaterThan(0);
-        cost.ShouldBe(60m * rows);
+        rows.ShouldBe(393); // one per day, 2025-11-01 to 2026-11-28
+        cost.ShouldBe(12 * 60m + 28 * 2m); // 12 whole periods of $30 × 2 seats, then 28 of November's 30 days
         await using var connection = new NpgsqlConnection(instance.ConnectionString);
         (await connection.ExecuteScalarAsync<string>("SELECT status FROM telemetry.watchdog_status WHERE source_system = 'openai'")).ShouldBe("error");
         (await connection.ExecuteScalarAsync<string>("SELECT status FROM telemetry.watchdog_status WHERE source_system = '__heartbeat__'")).ShouldBe("ok");

@@ -122,7 +122,7 @@ public sealed class OpenAiSourceTests
         outcomes[0].Status.ShouldBe(SourceStatus.Failed);
         outcomes[0].Message.ShouldBe($"GET {server.BaseUrl}v1/organization/usage/completions: 401 Unauthorized — the OpenAI admin key (sources.openai.admin_key, OPENAI_ADMIN_KEY) is missing, wrong or revoked");
         outcomes[1].Status.ShouldBe(SourceStatus.Ok);
-        (await harness.RowsAsync("subscriptions")).ShouldHaveSingleItem().CostUsd.ShouldBe(25m);
+        (await harness.RowsAsync("subscriptions")).Sum(r => r.CostUsd).ShouldBe(16.66666666m); // Nov 1–20 (now): 20 days of $25 / 30
         var watchdog = (await harness.WatchdogAsync()).ToDictionary(r => r.SourceSystem);
         watchdog["openai"].Status.ShouldBe("error");
         watchdog["openai"].Message.ShouldBe(outcomes[0].Message);

@@ -57,8 +57,13 @@ public sealed class VerifierTests
             Rows.Usage("openai", "my-private-model", hour: 3, cost: 1m),                                           // computed cost, no price
             Rows.Usage("copilot", "copilot-cli", hour: 0, cachedRead: 0, cost: null) with { Granularity = Granularity.Day, WindowEnd = Rows.Day.AddDays(1) }, // 0 for a metric copilot never reports
             Rows.Usage("openai", "gpt-4o-mini", hour: 4) with { WindowStart = hour.AddMinutes(30), WindowEnd = hour.AddMinutes(90) }, // off the hour grid
-            Rows.Usage("subscriptions", "Team", cost: 10m) with { Granularity = Granularity.Month, WindowStart = Rows.Day, WindowEnd = Rows.Day.AddDays(30), MeasurementBasis = MeasurementBasis.DerivedEstimate, CostBasis = CostBasis.Subscription, InputTokens = null, CachedReadTokens = null, OutputTokens = null },
-            Rows.Usage("subscriptions", "Team", cost: 10m) with { Granularity = Granularity.Month, WindowStart = Rows.Day.AddDays(15), WindowEnd = Rows.Day.AddDays(45), MeasurementBasis = MeasurementBasis.DerivedEstimate, CostBasis = CostBasis.Subscription, InputTokens = null, CachedReadTokens = null, OutputTokens = null },
+            // A month row of an earlier version beside a day row of the same plan: the day is counted twice.
+            Rows.Usage("subscriptions", "Team", cost: 20m) with { Granularity = Granularity.Month, WindowStart = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), WindowEnd = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), MeasurementBasis = MeasurementBasis.DerivedEstimate, CostBasis = CostBasis.Subscription, InputTokens = null, CachedReadTokens = null, OutputTokens = null },
+            Rows.Usage("subscriptions", "Team", cost: 0.666666666m) with
+            {
+                Granularity = Granularity.Day, WindowEnd = Rows.Day.AddDays(1), MeasurementBasis = MeasurementBasis.DerivedEstimate, CostBasis = CostBasis.Subscription, InputTokens = null, CachedReadTokens = null, OutputTokens = null,
+                RawUsage = """{"adapter":"subscriptions","period_start":"2026-11-01","period_end":"2026-12-01","period_days":30,"period_usd":20,"day_of_period":20}""",
+            },
         ];
         await using (var connection = await harness.OpenAsync())
         {
@@ -77,8 +82,10 @@ public sealed class VerifierTests
 
         failed.Keys.Order().ShouldBe([
             "cost_drift_vs_billed", "cost_matches_price_table", "heartbeat_fresh", "null_semantics",
-            "subscription_periods_overlap", "watermarks_on_grid", "windows_off_grid",
+            "subscription_periods_overlap", "subscription_periods_sum_to_price", "watermarks_on_grid", "windows_off_grid",
         ]);
+        failed["subscription_periods_overlap"].Examples.ShouldHaveSingleItem()["window_start"].ShouldBe(Rows.Day.UtcDateTime);
+        failed["subscription_periods_sum_to_price"].Examples.ShouldHaveSingleItem()["problem"].ShouldBe("stored as one month row by an earlier version: a date range shows none or all of it");
         failed["null_semantics"].Examples.ShouldHaveSingleItem()["source_system"].ShouldBe("copilot");
         failed["windows_off_grid"].Examples.ShouldHaveSingleItem()["model_id"].ShouldBe("gpt-4o-mini");
         failed["cost_matches_price_table"].Examples.Select(e => (e["model_id"], e["problem"])).Order().ShouldBe([

@@ -124,6 +124,31 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void A_plan_price_that_cost_usd_cannot_hold_exactly_is_named()
+    {
+        var error = Fails("""
+            sources:
+              subscriptions:
+                enabled: true
+                plans:
+                  - name: A
+                    provider: x
+                    monthly_usd: 0.0000000001
+                  - name: B
+                    provider: x
+                    monthly_usd: 500000000
+                    seats: 2
+                  - name: C
+                    provider: x
+                    monthly_usd: 999999999.999999999
+            """);
+        error.Problems.Select(p => p.ToString()).ShouldBe([
+            "sources.subscriptions.plans[0].monthly_usd (line 7): at most 9 decimal places (cost_usd keeps 9)",
+            "sources.subscriptions.plans[1].monthly_usd (line 10): monthly_usd × seats must be below 1,000,000,000 (the largest cost_usd)",
+        ]);
+    }
+
+    [Fact]
     public void A_disabled_source_may_leave_its_variables_unset()
     {
         var config = Parse("sources:\n  openai:\n    enabled: false\n    admin_key: ${OPENAI_ADMIN_KEY}\n").Config;
