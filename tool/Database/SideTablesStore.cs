@@ -79,6 +79,28 @@ public sealed class SideTablesStore(SchemaName schema)
             SELECT count(*)::int FROM gone
             """, new { sourceSystem, from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
 
+    /// <summary>
+    /// <see cref="DeleteUntouchedUsageAsync(NpgsqlTransaction, string, DateTimeOffset, DateTimeOffset, CancellationToken)"/>
+    /// over [from, to), except that a model the batch still produces keeps its rows outside its own span: a snapshot
+    /// is the whole truth per model (a plan), over the days that model covers.
+    /// </summary>
+    public Task<int> DeleteUntouchedUsageAsync(NpgsqlTransaction tx, string sourceSystem, DateTimeOffset from, DateTimeOffset to,
+        IReadOnlyList<(string ModelId, DateTimeOffset From, DateTimeOffset To)> spans, CancellationToken ct) =>
+        tx.Connection!.ExecuteScalarAsync<int>(new CommandDefinition($"""
+            WITH spans AS (SELECT * FROM unnest(@models::text[], @froms::timestamptz[], @tos::timestamptz[]) AS s(model_id, span_from, span_to)),
+            gone AS (
+                DELETE FROM {schema.Quoted}.token_usage t
+                WHERE t.source_system = @sourceSystem AND t.window_start >= @from AND t.window_start < @to AND t.updated_at < now()
+                  AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.model_id = t.model_id AND (t.window_start < s.span_from OR t.window_start >= s.span_to))
+                RETURNING t.id),
+            ledger AS (DELETE FROM {schema.Quoted}.call_ledger WHERE usage_id IN (SELECT id FROM gone))
+            SELECT count(*)::int FROM gone
+            """, new
+        {
+            sourceSystem, from = from.UtcDateTime, to = to.UtcDateTime,
+            models = spans.Select(x => x.ModelId).ToArray(), froms = spans.Select(x => x.From.UtcDateTime).ToArray(), tos = spans.Select(x => x.To.UtcDateTime).ToArray(),
+        }, tx, cancellationToken: ct));
+
     /// <summary>MAX(updated_at) of a source's rows — freshness, never created_at (invariant 9).</summary>
     public async Task<DateTimeOffset?> LastIngestAsync(NpgsqlConnection connection, string sourceSystem, CancellationToken ct)
     {

@@ -160,10 +160,12 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
         await using (var tx = await connection.BeginTransactionAsync(ct))
         {
             written = await new UsageWriter(_schema, mode).UpsertAsync(tx, batch.Rows, ct);
-            // Over the span the plans or files cover now, they are the whole truth: rows they no longer produce go.
-            // Older rows (periods of a plan without a start date, files since rotated away) are kept.
+            // Over the span each plan covers now, it is the whole truth: rows it no longer produces go; a plan no longer
+            // configured loses its rows over the span of them all. Older rows (periods of a plan without a start date)
+            // are kept — judged per plan, so another plan's earlier start does not sweep them away.
             if (source.Capabilities.AuthoritativeWindows && batch.Rows.Count > 0)
-                await side.DeleteUntouchedUsageAsync(tx, source.Name, batch.Rows.Min(r => r.WindowStart), batch.Rows.Max(r => r.WindowEnd), ct);
+                await side.DeleteUntouchedUsageAsync(tx, source.Name, batch.Rows.Min(r => r.WindowStart), batch.Rows.Max(r => r.WindowEnd),
+                    batch.Rows.GroupBy(r => r.ModelId).Select(m => (m.Key, m.Min(r => r.WindowStart), m.Max(r => r.WindowEnd))).ToList(), ct);
             await tx.CommitAsync(CancellationToken.None);
         }
         await WriteSideTablesAsync(connection, source, batch, side, ct);

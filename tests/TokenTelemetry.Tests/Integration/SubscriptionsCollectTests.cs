@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Shouldly;
+using TokenTelemetry.Configuration;
 using TokenTelemetry.Rendering;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;
@@ -98,6 +99,24 @@ public sealed class SubscriptionsCollectTests
         rows.Single(r => r.WindowStart == new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero)).CostUsd.ShouldBe(0.666666686m);
         rows.Single(r => r.WindowStart.Month == 12).CostUsd.ShouldBe(0.645161290m);
         (await harness.ScalarAsync<decimal>("SELECT sum(cost_usd) FROM telemetry.token_usage")).ShouldBe(20.645161290m);
+    }
+
+    [Fact]
+    public async Task A_plan_without_a_start_keeps_its_earlier_days_when_another_plan_starts_earlier()
+    {
+        var config = Config(new DateOnly(2026, 10, 1)) with { };
+        var solo = new SubscriptionPlanConfig { Name = "Solo", Provider = "anthropic", MonthlyUsd = 30, BillingDay = 1 };
+        config = config with { Sources = config.Sources with { Subscriptions = config.Sources.Subscriptions! with { Plans = [.. config.Sources.Subscriptions!.Plans, solo] } } };
+        var harness = await CollectAsync(config);
+        (await harness.ScalarAsync<long>("SELECT count(*) FROM telemetry.token_usage WHERE model_id = 'Solo'")).ShouldBe(28); // its current period so far
+
+        harness.Clock.Now = new DateTimeOffset(2026, 12, 2, 6, 0, 0, TimeSpan.Zero);
+        await CollectAsync(config, harness);
+
+        // Solo's November days are outside its own span now (it has no start), but inside Team's: they stay.
+        (await harness.ScalarAsync<long>("SELECT count(*) FROM telemetry.token_usage WHERE model_id = 'Solo' AND window_start < '2026-12-01'")).ShouldBe(28);
+        (await harness.ScalarAsync<long>("SELECT count(*) FROM telemetry.token_usage WHERE model_id = 'Solo' AND window_start >= '2026-12-01'")).ShouldBe(2);
+        (await harness.ScalarAsync<long>("SELECT count(*) FROM telemetry.token_usage WHERE model_id = 'Team'")).ShouldBe(31 + 30 + 2);
     }
 
     [Fact]
