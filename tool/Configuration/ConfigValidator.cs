@@ -64,6 +64,9 @@ public static partial class ConfigValidator
         Check(string.IsNullOrEmpty(g.Url) || IsHttpUrl(g.Url), "grafana.url", $"'{g.Url}' is not an http(s) URL");
         Check(string.IsNullOrEmpty(g.ReaderRole) || IsIdentifier(g.ReaderRole), "grafana.reader_role", $"'{g.ReaderRole}' is not a valid role name ({IdentifierRule})");
 
+        Check(config.Retention.HourlyDays is null or >= RetentionConfig.MinimumHourlyDays, "retention.hourly_days",
+            $"must be at least {RetentionConfig.MinimumHourlyDays} (a month: detail is dropped by whole months), or empty to keep all");
+
         var knownNames = SourcesConfig.KnownKinds.Append("__heartbeat__").ToHashSet();
         foreach (var (name, seconds) in config.Watchdog.Thresholds)
         {

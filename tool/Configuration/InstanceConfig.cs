@@ -10,4 +10,5 @@ public sealed record InstanceConfig
     public PricingConfig Pricing { get; init; } = new();
     public GrafanaConfig Grafana { get; init; } = new();
     public WatchdogConfig Watchdog { get; init; } = new();
+    public RetentionConfig Retention { get; init; } = new();
 }

@@ -139,6 +139,14 @@ public sealed class CallLedgerStore(SchemaName schema)
             SELECT count(*)::int FROM gone
             """, new { sourceSystem, from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
 
+    /// <summary>Retention: the entries of the rows whose windows start in [from, to) — a month about to be dropped — go
+    /// with them (matched by row id, whatever window an entry records).</summary>
+    public Task<int> DeleteEntriesOfRowsAsync(NpgsqlTransaction tx, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        tx.Connection!.ExecuteAsync(new CommandDefinition($"""
+            DELETE FROM {S}.call_ledger l USING {S}.token_usage t
+            WHERE t.window_start >= @from AND t.window_start < @to AND t.id = l.usage_id
+            """, new { from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
+
     private static void AddKeys(NpgsqlCommand command, IReadOnlyList<TokenUsageRow> keys)
     {
         command.Parameters.AddWithValue("sources", keys.Select(k => k.SourceSystem).ToArray());

@@ -9,7 +9,8 @@ namespace TokenTelemetry.Database;
 /// <summary>
 /// Applies the embedded sql/ migrations to one schema: under a session advisory lock (two migrate runs never
 /// interleave), one transaction per file with search_path set to the schema, recording each file's SHA-256 in
-/// schema_migrations. A file changed after it was applied is fatal, as is a database newer than the tool.
+/// schema_migrations. A file changed after it was applied is fatal, as is a database newer than the tool. Then the
+/// partitions of token_usage for this month and the next ones are made, so that writes find them.
 /// </summary>
 public sealed class Migrator(SchemaName schema, IReadOnlyList<Migration> migrations, string toolVersion)
 {
@@ -66,12 +67,23 @@ public sealed class Migrator(SchemaName schema, IReadOnlyList<Migration> migrati
                 progress?.Invoke($"applying {migration.FileName}");
                 await ApplyAsync(connection, migration, ct);
             }
+            await EnsurePartitionsAheadAsync(connection, progress, ct);
             return status.Pending;
         }
         finally
         {
             await connection.ExecuteAsync("SELECT pg_advisory_unlock(@lockKey)", new { lockKey });
         }
+    }
+
+    /// <summary>token_usage's partitions for this month and the next ones (V0003 on), so that writes find them made.</summary>
+    private async Task EnsurePartitionsAheadAsync(NpgsqlConnection connection, Action<string>? progress, CancellationToken ct)
+    {
+        var partitioned = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regprocedure(@function) IS NOT NULL", new { function = $"{schema.Quoted}.token_usage_partition(timestamptz)" }, cancellationToken: ct));
+        if (!partitioned) return;
+        var created = await new PartitionStore(schema).EnsureAheadAsync(connection, DateTimeOffset.UtcNow, ct);
+        if (created > 0) progress?.Invoke($"made {created} month partition(s) of token_usage ahead");
     }
 
     private async Task ApplyAsync(NpgsqlConnection connection, Migration migration, CancellationToken ct)

@@ -5,7 +5,8 @@ namespace TokenTelemetry.Database;
 
 /// <summary>
 /// The read-only role Grafana connects as (grafana.reader_role): LOGIN, USAGE on the schema and SELECT on its
-/// tables, present and future — nothing else, so a dashboard can never write. Created or updated by `migrate`.
+/// tables, present and future — nothing else, so a dashboard can never write — and JIT compilation off. Created or updated
+/// by `migrate`.
 /// </summary>
 public static class ReaderRole
 {
@@ -18,6 +19,9 @@ public static class ReaderRole
         var passwordClause = string.IsNullOrEmpty(password) ? "" : $" PASSWORD '{ScramVerifier.Create(password)}'";
         await using var tx = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(exists ? $"ALTER ROLE {quoted} LOGIN{passwordClause}" : $"CREATE ROLE {quoted} LOGIN{passwordClause}", transaction: tx, cancellationToken: ct));
+        // A dashboard query runs in milliseconds; compiling it with JIT (which Postgres does past jit_above_cost, counting
+        // the rollup branches a query never runs) takes 50 ms and more.
+        await connection.ExecuteAsync(new CommandDefinition($"ALTER ROLE {quoted} SET jit = off", transaction: tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition($"""
             GRANT USAGE ON SCHEMA {schema.Quoted} TO {quoted};
             GRANT SELECT ON ALL TABLES IN SCHEMA {schema.Quoted} TO {quoted};

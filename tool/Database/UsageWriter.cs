@@ -8,7 +8,9 @@ namespace TokenTelemetry.Database;
 /// The batched replacement upsert of canonical rows (invariant 1: re-writing a window replaces, never adds).
 /// Rows go by binary COPY into a session temp table, then one INSERT … SELECT … ON CONFLICT DO UPDATE per batch
 /// (four on the partial-index path, one per NULL combination of user_id/project_id). Runs inside the caller's
-/// transaction, so a window's rows and its watermark commit together (invariant 12).
+/// transaction, so a window's rows and its watermark commit together (invariant 12), and so do the rollups that
+/// token_usage's statement triggers keep (invariant 17). A month without a partition gets one first; rows before the
+/// retention horizon are refused (<see cref="PartitionStore"/>).
 /// </summary>
 public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchSize = UsageWriter.BatchSize)
 {
@@ -47,6 +49,7 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
     {
         if (rows.Count == 0) return 0;
         RejectDuplicateKeys(rows);
+        await new PartitionStore(schema).EnsureForAsync(transaction, rows.Select(r => r.WindowStart), ct);
         var connection = transaction.Connection!;
         await Execute(connection, CreateStage, ct);
         long written = 0;

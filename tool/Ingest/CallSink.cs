@@ -51,6 +51,11 @@ public sealed class CallSink(CallLedger ledger, IngestRequest request, UsagePric
         if (request.Provider is { } provider) usage = usage with { Provider = provider };
         var model = string.IsNullOrWhiteSpace(usage.Model) ? "unknown" : usage.Model;
         var start = WindowGrid.Floor(at, request.Granularity);
+        if (CallTimes.RetentionProblem(start, request.RetainedFrom) is { } retained)
+        {
+            Rejected(line, retained);
+            return;
+        }
         var key = new GroupKey(request.SourceSystem, model, start, WindowGrid.Next(start, request.Granularity), request.UserId, request.ProjectId);
         var verdict = ledger.Look(id, key, out var group);
         if (verdict == CallLedger.Verdict.Known)

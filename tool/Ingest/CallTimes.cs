@@ -11,4 +11,11 @@ public static class CallTimes
         time < Earliest ? $"time {time:u} is before {Earliest:yyyy-MM-dd} (a corrupt or zero timestamp?)"
         : time > now + AheadOfNow ? $"time {time:u} is more than a day after now ({now:u}): a clock or file error"
         : null;
+
+    /// <summary>A window before the retention horizon: its month's hourly detail was dropped and its totals are in the
+    /// rollups, so a call or row counted there again would be counted twice.</summary>
+    public static string? RetentionProblem(DateTimeOffset windowStart, DateTimeOffset? horizon) =>
+        horizon is { } h && windowStart < h
+            ? $"window {windowStart:u} is before the retention horizon {h:u}: that month's hourly detail was dropped (retention.hourly_days) and its totals are in the rollups already"
+            : null;
 }

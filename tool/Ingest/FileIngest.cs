@@ -22,10 +22,11 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
         var (files, rows) = Input(request, rejections);
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, database.Schema, ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 2, ct);
+        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 3, ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var store = new CallLedgerStore(database.Schema);
         await store.LockAsync(tx, progress, ct);
+        request = request with { RetainedFrom = await new RetentionStore(database.Schema).HorizonAsync(connection, tx, ct) };
         var ledger = new CallLedger(store, tx, request.Replace);
         ledger.Expect(files.Sum(f => f == "-" ? 0 : new FileInfo(f).Length) / BytesPerCall);
         var now = clock.GetUtcNow();
@@ -80,7 +81,7 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
 
     private Counts ReadRows(IReadOnlyList<string> files, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections, CancellationToken ct)
     {
-        var sink = new RowSink(ledger);
+        var sink = new RowSink(ledger, request.RetainedFrom);
         var reader = new AggregateRowReader(request.SourceSystem, pricer, now, rejections);
         foreach (var file in files)
         {

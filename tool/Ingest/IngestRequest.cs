@@ -36,4 +36,6 @@ public sealed record IngestRequest
     /// <summary>Rows this source_system wrote before V0002 are replaced by what the input counts, whatever files they
     /// recorded (the `requests` source: its folder was the whole truth then, as it is now).</summary>
     public bool TakesOverItsLegacyRows { get; init; }
+    /// <summary>The retention horizon, read by the ingest under its lock: calls and rows before it are rejected.</summary>
+    public DateTimeOffset? RetainedFrom { get; init; }
 }

@@ -6,7 +6,7 @@ namespace TokenTelemetry.Ingest;
 /// file corrects the row); read through another door that already counts it, it is skipped. A row is never written
 /// over a row that sums counted calls.
 /// </summary>
-public sealed class RowSink(CallLedger ledger)
+public sealed class RowSink(CallLedger ledger, DateTimeOffset? retainedFrom = null)
 {
     public long Records { get; private set; }
     public long NewRows { get; private set; }
@@ -18,6 +18,11 @@ public sealed class RowSink(CallLedger ledger)
     {
         Records++;
         var row = record.Row;
+        if (CallTimes.RetentionProblem(row.WindowStart, retainedFrom) is { } retained)
+        {
+            Refused.Add((record.Where, retained));
+            return;
+        }
         var key = new GroupKey(row.SourceSystem, row.ModelId, row.WindowStart, row.WindowEnd, row.UserId, row.ProjectId);
         var id = CallIdentity.OfRow(record.WrittenSourceSystem, row.ModelId, row.WindowStart, row.WindowEnd, row.UserId, row.ProjectId);
         var verdict = ledger.Look(id, key, out var group);

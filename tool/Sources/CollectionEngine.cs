@@ -19,12 +19,14 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     UsagePricer? pricer = null)
 {
     private readonly SchemaName _schema = database.Schema;
+    private DateTimeOffset? _horizon;
 
     public async Task<IReadOnlyList<SourceOutcome>> RunCycleAsync(IReadOnlyList<ICollectionSource> sources, CollectionRange? explicitRange, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, _schema, ct);
-        await SchemaInspector.RequireVersionAsync(connection, _schema, 2, ct);
+        await SchemaInspector.RequireVersionAsync(connection, _schema, 3, ct);
+        _horizon = await new StorageUpkeep(_schema).RunAsync(connection, config.Retention, clock.GetUtcNow(), progress, warn, ct);
         var outcomes = new List<SourceOutcome>();
         foreach (var source in sources)
         {
@@ -103,6 +105,13 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
                 warn($"{source.Name}: watermark {mark.Stored:u} is off the {g.Label()} grid; it snaps forward to {mark.Value:u}");
             range = WindowPlanner.Plan(source.Capabilities, config.Scheduler, clock.GetUtcNow(), mark?.Value, m => warn($"{source.Name}: {m}"));
         }
+        // Retention dropped the detail before the horizon and the rollups hold its totals: writing it again would count it twice.
+        if (range is not null && _horizon is { } horizon && range.Start < horizon)
+        {
+            warn($"{source.Name}: windows before the retention horizon {horizon:u} are skipped (their hourly detail was dropped; the rollups keep their totals)");
+            var start = WindowGrid.Ceiling(horizon, g);
+            range = start < range.End ? range with { Start = start } : null;
+        }
         if (range is null) return new SourceOutcome(source.Name, SourceStatus.Ok, "nothing due yet");
 
         progress($"{source.Name}: collecting {range.Start:u} → {range.End:u}");
@@ -154,18 +163,20 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
         var batch = await source.CollectAsync(new CollectionRange(DateTimeOffset.UnixEpoch, now), ct);
         foreach (var w in batch.Warnings) warn($"{source.Name}: {w}");
         if (batch.Ingest is { } request) return await IngestAsync(source, request, ct);
+        // A plan's days before the retention horizon were dropped and are in the rollups: they are not written again.
+        var rows = _horizon is { } horizon ? batch.Rows.Where(r => r.WindowStart >= horizon).ToList() : batch.Rows;
         await using var connection = await database.OpenConnectionAsync(ct);
         var side = new SideTablesStore(_schema);
         long written;
         await using (var tx = await connection.BeginTransactionAsync(ct))
         {
-            written = await new UsageWriter(_schema, mode).UpsertAsync(tx, batch.Rows, ct);
+            written = await new UsageWriter(_schema, mode).UpsertAsync(tx, rows, ct);
             // Over the span each plan covers now, it is the whole truth: rows it no longer produces go; a plan no longer
             // configured loses its rows over the span of them all. Older rows (periods of a plan without a start date)
             // are kept — judged per plan, so another plan's earlier start does not sweep them away.
-            if (source.Capabilities.AuthoritativeWindows && batch.Rows.Count > 0)
-                await side.DeleteUntouchedUsageAsync(tx, source.Name, batch.Rows.Min(r => r.WindowStart), batch.Rows.Max(r => r.WindowEnd),
-                    batch.Rows.GroupBy(r => r.ModelId).Select(m => (m.Key, m.Min(r => r.WindowStart), m.Max(r => r.WindowEnd))).ToList(), ct);
+            if (source.Capabilities.AuthoritativeWindows && rows.Count > 0)
+                await side.DeleteUntouchedUsageAsync(tx, source.Name, rows.Min(r => r.WindowStart), rows.Max(r => r.WindowEnd),
+                    rows.GroupBy(r => r.ModelId).Select(m => (m.Key, m.Min(r => r.WindowStart), m.Max(r => r.WindowEnd))).ToList(), ct);
             await tx.CommitAsync(CancellationToken.None);
         }
         await WriteSideTablesAsync(connection, source, batch, side, ct);

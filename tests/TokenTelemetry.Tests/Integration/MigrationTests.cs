@@ -23,10 +23,17 @@ public abstract class MigrationTests(DatabaseFixture db)
         var schema = new SchemaName("acme_ai");
         var applied = await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None);
 
-        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql"]);
+        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql", "V0003__partitions_and_rollups.sql"]);
         var tables = (await connection.QueryAsync<string>(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'acme_ai' ORDER BY 1")).ToList();
-        tables.ShouldBe(["billed_cost", "call_ledger", "collector_lock", "rollup_watermark", "schema_migrations", "token_usage", "usage_meter", "watchdog_status"]);
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'acme_ai' AND table_name !~ '^token_usage_p[0-9]{6}$' ORDER BY 1")).ToList();
+        tables.ShouldBe([
+            "billed_cost", "call_ledger", "collector_lock", "retention_horizon", "rollup_watermark", "schema_migrations", "token_usage",
+            "usage_daily", "usage_daily_by_model", "usage_dims", "usage_hourly_by_model", "usage_meter", "usage_monthly", "watchdog_status",
+        ]);
+        // token_usage is partitioned by month; migrate makes this month's partition and the next two.
+        var partitions = (await connection.QueryAsync<string>("SELECT relid::regclass::text FROM pg_partition_tree('acme_ai.token_usage') WHERE isleaf ORDER BY 1")).ToList();
+        var month = new DateTimeOffset(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        partitions.ShouldBe(Enumerable.Range(0, 3).Select(i => $"acme_ai.token_usage_p{month.AddMonths(i):yyyyMM}"));
         var columns = (await connection.QueryAsync<string>(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'acme_ai' AND table_name = 'token_usage' ORDER BY ordinal_position")).ToList();
         columns.ShouldBe([
@@ -47,7 +54,8 @@ public abstract class MigrationTests(DatabaseFixture db)
         (await connection.ExecuteScalarAsync<string>(
             "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'acme_ai' AND t.typname = 'granularity'"))
             .ShouldBe("15min,hour,day,month");
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'acme_ai.token_usage'::regclass AND NOT tgisinternal")).ShouldBe(1);
+        (await connection.QueryAsync<string>("SELECT tgname FROM pg_trigger WHERE tgrelid = 'acme_ai.token_usage'::regclass AND NOT tgisinternal ORDER BY 1"))
+            .ShouldBe(["token_usage_rollups_delete", "token_usage_rollups_insert", "token_usage_rollups_truncate", "token_usage_rollups_update", "token_usage_set_updated_at"]);
         (await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('public.token_usage') IS NULL")).ShouldBeTrue();
     }
 
@@ -58,12 +66,12 @@ public abstract class MigrationTests(DatabaseFixture db)
     {
         await using var connection = await FreshDatabaseAsync();
         var migrator = new Migrator(db.Schema);
-        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(2);
+        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(3);
         var appliedAt = await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations");
 
         (await migrator.MigrateAsync(connection, null, CancellationToken.None)).ShouldBeEmpty();
 
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(2);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(3);
         (await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations")).ShouldBe(appliedAt);
         var status = await migrator.StatusAsync(connection, CancellationToken.None);
         status.Pending.ShouldBeEmpty();
@@ -84,7 +92,7 @@ public abstract class MigrationTests(DatabaseFixture db)
 
         error.Message.ShouldStartWith("V0001__init.sql was changed after it was applied");
         (await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('telemetry.more_stuff') IS NULL")).ShouldBeTrue();
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(2);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(3);
     }
 
     [Fact]
