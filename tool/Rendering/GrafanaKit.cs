@@ -13,7 +13,10 @@ namespace TokenTelemetry.Rendering;
 /// </summary>
 public static class GrafanaKit
 {
-    public sealed record Panel(int Id, string Title, string Type, string Unit, bool Stacked, string Format, string Sql, int X, int Y, int W, int H, bool StatusColors = false);
+    /// <param name="MaxDataPoints">Grafana's "Max data points" (0 = its default, the panel's width): it sets $__interval,
+    /// range / max_data_points rounded, and a 1-day interval or more lets usage_cells() read the daily rollup.</param>
+    public sealed record Panel(int Id, string Title, string Type, string Unit, bool Stacked, string Format, string Sql, int X, int Y, int W, int H,
+        bool StatusColors = false, int MaxDataPoints = 0);
     public sealed record Dashboard(string Uid, string Title, IReadOnlyList<Panel> Panels);
     public sealed record Variable(string Name, string Sql);
 
@@ -34,7 +37,9 @@ public static class GrafanaKit
                 var w = int.Parse(S(p, "w"), System.Globalization.CultureInfo.InvariantCulture);
                 var h = int.Parse(S(p, "h"), System.Globalization.CultureInfo.InvariantCulture);
                 if (x + w > 24) { x = 0; y += rowHeight; rowHeight = 0; }
-                panels.Add(new Panel(id++, S(p, "title"), S(p, "type"), S(p, "unit"), S(p, "stacked") == "true", S(p, "format"), S(p, "sql"), x, y, w, h, S(p, "status_colors") == "true"));
+                var points = S(p, "max_data_points") is { Length: > 0 } mdp ? int.Parse(mdp, System.Globalization.CultureInfo.InvariantCulture) : 0;
+                panels.Add(new Panel(id++, S(p, "title"), S(p, "type"), S(p, "unit"), S(p, "stacked") == "true", S(p, "format"), S(p, "sql"), x, y, w, h,
+                    S(p, "status_colors") == "true", points));
                 x += w;
                 rowHeight = Math.Max(rowHeight, h);
             }

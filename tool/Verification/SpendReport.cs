@@ -23,21 +23,24 @@ public sealed class SpendReport(SchemaName schema)
     public async Task<IReadOnlyList<ReportRow>> RunAsync(NpgsqlConnection connection, string by, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var key = Groupings[by];
+        // usage_cells (V0003) sums rollups where whole months and days allow and token_usage elsewhere: the same numbers,
+        // fast over a year, and still there for months whose hourly detail retention dropped. It takes [from, last]:
+        // the last microsecond before `to` makes the report's [from, to).
         var sql = $"""
             SELECT {key} AS Key,
                    sum(input_tokens)::bigint AS InputTokens, sum(cached_read_tokens)::bigint AS CachedReadTokens,
                    sum(cached_write_tokens)::bigint AS CachedWriteTokens, sum(output_tokens)::bigint AS OutputTokens,
                    sum(reasoning_tokens)::bigint AS ReasoningTokens, sum(request_count)::bigint AS RequestCount,
                    sum(cost_usd) AS CostUsd,
-                   round(sum(cached_read_tokens)::numeric / nullif(sum(input_tokens) FILTER (WHERE cached_read_tokens IS NOT NULL), 0), 4) AS CacheRatio,
+                   round(sum(cached_read_tokens)::numeric / nullif(sum(cache_reported_input_tokens), 0), 4) AS CacheRatio,
                    bool_or(measurement_basis = 'derived_estimate') AS Estimated,
-                   count(*) FILTER (WHERE cost_usd IS NULL AND measurement_basis <> 'derived_estimate') AS UnpricedRows
-            FROM {schema.Quoted}.token_usage
-            WHERE window_start >= @from AND window_start < @to
+                   coalesce(sum(rows - cost_rows) FILTER (WHERE measurement_basis <> 'derived_estimate'), 0)::bigint AS UnpricedRows
+            FROM {schema.Quoted}.usage_cells(@from, @last, @bucket, NULL, NULL, NULL, NULL, NULL)
             GROUP BY 1
             ORDER BY {(by == "day" ? "1" : "sum(cost_usd) DESC NULLS LAST, 1")}
             """;
-        var rows = await connection.QueryAsync<ReportRow>(new CommandDefinition(sql, new { from = from.UtcDateTime, to = to.UtcDateTime }, cancellationToken: ct));
+        var args = new { from = from.UtcDateTime, last = to.UtcDateTime.AddTicks(-TimeSpan.TicksPerMicrosecond), bucket = by == "day" ? 86_400_000L : 0L };
+        var rows = await connection.QueryAsync<ReportRow>(new CommandDefinition(sql, args, cancellationToken: ct));
         return rows.ToList();
     }
 

@@ -12,7 +12,8 @@ public static class SubscriptionPeriods
         "(month rows of an earlier version, a changed billing_day, last days missed while the collector was stopped), " +
         "set the plan's start to its first day and run collect; rows edited by hand are rewritten the same way";
 
-    /// <summary>The offending periods (and rows that name none); <c>@now</c> decides which periods have ended.</summary>
+    /// <summary>The offending periods (and rows that name none); <c>@now</c> decides which periods have ended. Periods that
+    /// start before <c>@horizon</c> (the retention horizon, or NULL) lost days to retention by design and are not judged.</summary>
     public static string Sql(string quotedSchema) => $"""
         WITH rows AS (
             SELECT model_id, user_id, project_id, window_start, window_end, granularity::text AS granularity, cost_usd, raw_usage,
@@ -41,7 +42,7 @@ public static class SubscriptionPeriods
                    CASE WHEN granularity = 'month' THEN 'stored as one month row by an earlier version: a date range shows none or all of it'
                         ELSE 'a row that names no billing period in raw_usage (period_start, period_end, period_days, period_usd)' END
             FROM rows WHERE NOT named) AS checked
-        WHERE problem IS NOT NULL
+        WHERE problem IS NOT NULL AND (@horizon::timestamptz IS NULL OR period_start >= @horizon)
         ORDER BY model_id, user_id, project_id, period_start
         """;
 }

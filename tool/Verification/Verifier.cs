@@ -17,6 +17,8 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
 
     public async Task<IReadOnlyList<CheckResult>> RunAsync(NpgsqlConnection c, CancellationToken ct)
     {
+        // Before the retention horizon token_usage holds nothing by design; the rollups keep those months' totals.
+        var horizon = (await new RetentionStore(schema).HorizonAsync(c, null, ct))?.UtcDateTime;
         var results = new List<CheckResult>
         {
             await Sql(c, "duplicate_conflict_keys", $"""
@@ -49,11 +51,12 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
                     FROM {S}.token_usage WHERE source_system = 'subscriptions') AS ordered
                 WHERE window_start < earlier_until
                 """, "a plan's rows overlap, so a date range counts it twice: month rows of an earlier version or rows of a changed billing_day; set the plan's start and run collect to rewrite them, or delete the older rows", ct),
-            await Sql(c, "subscription_periods_sum_to_price", SubscriptionPeriods.Sql(S), SubscriptionPeriods.Hint, ct, new { now = clock.GetUtcNow().UtcDateTime }),
+            await Sql(c, "subscription_periods_sum_to_price", SubscriptionPeriods.Sql(S), SubscriptionPeriods.Hint, ct, new { now = clock.GetUtcNow().UtcDateTime, horizon }),
+            // From the daily rollup: it equals the facts (rollups_match_facts) and keeps the days retention dropped.
             await Sql(c, "cost_drift_vs_billed", $"""
                 WITH computed AS (
-                    SELECT source_system, date_trunc('day', window_start AT TIME ZONE 'UTC') AS day, sum(cost_usd) AS computed
-                    FROM {S}.token_usage GROUP BY 1, 2),
+                    SELECT source_system, day AT TIME ZONE 'UTC' AS day, sum(cost_usd) AS computed
+                    FROM {S}.usage_daily GROUP BY 1, 2),
                 billed AS (
                     SELECT source_system, date_trunc('day', bucket_start AT TIME ZONE 'UTC') AS day, sum(amount_usd) AS billed
                     FROM {S}.billed_cost GROUP BY 1, 2)
@@ -66,6 +69,8 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
         results.Add(await PricesAsync(c, ct));
         results.AddRange(await WatermarksAndFreshnessAsync(c, ct));
         results.AddRange(await CallLedgerAsync(c, ct));
+        results.Add(await Sql(c, "rollups_match_facts", RollupChecks.FactsSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct, new { horizon }));
+        results.Add(await Sql(c, "rollup_levels_agree", RollupChecks.LevelsSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct));
         return results;
     }
 
