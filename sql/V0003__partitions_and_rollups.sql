@@ -777,6 +777,14 @@ END
 $$;
 
 DROP TABLE token_usage_v2;
+-- The new table's identity sequence was named token_usage_id_seq1 while the old one existed; it takes the usual name.
+DO $$
+BEGIN
+    IF pg_get_serial_sequence('token_usage', 'id') <> format('%I.token_usage_id_seq', current_schema()) THEN
+        EXECUTE format('ALTER SEQUENCE %s RENAME TO token_usage_id_seq', pg_get_serial_sequence('token_usage', 'id'));
+    END IF;
+END
+$$;
 
 CREATE INDEX token_usage_window_start_idx ON token_usage (window_start);
 CREATE INDEX token_usage_source_window_idx ON token_usage (source_system, window_start);
