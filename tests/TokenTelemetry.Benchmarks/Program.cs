@@ -11,6 +11,9 @@ using TokenTelemetry.Database;
 //   pricing   [--usages 1000000]                                            price-table load time and prices/s
 //   import    [--lines 1000000]                                             `import` end to end into PostgreSQL 15: lines/s, peak memory
 //   subscriptions [--plans 20] [--years 3]                                  subscription day rows: seconds per collect cycle and for verify
+//   dashboards [--rows 10000000] [--schema bench] [--no-load]               a year of rows through the writer, then every dashboard query
+//                                                                           over 24 h / 7 d / 30 d / 365 d: p50/p95/max, size per row, writer rows/s
+//                                                                           (--no-load reuses a schema loaded before, with TT_BENCH_PG)
 // dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- <name> [options]
 // TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
 // throwaway cluster with default settings (fsync on) is started with the machine's binaries.
@@ -34,13 +37,14 @@ if (args.FirstOrDefault() == "normalize")
     NormalizeBenchmark.Run(Option("--lines", 1_000_000));
     return;
 }
-if (args.FirstOrDefault() is { } name && name != "upsert" && !name.StartsWith("--", StringComparison.Ordinal))
-    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions)");
+if (args.FirstOrDefault() is { } name && name is not ("upsert" or "dashboards") && !name.StartsWith("--", StringComparison.Ordinal))
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions, dashboards)");
+var dashboards = args.FirstOrDefault() == "dashboards";
 
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);
 var schemaCosts = !args.Contains("--skip-schema-costs");
-var schema = new SchemaName("bench");
+var schema = new SchemaName(OptionText("--schema") ?? "bench");
 
 string connectionString;
 EmbeddedPostgres? cluster = null;
@@ -57,6 +61,16 @@ else
 
 try
 {
+    if (dashboards)
+    {
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            Console.WriteLine($"server: PostgreSQL {connection.PostgreSqlVersion}, {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        }
+        await DashboardsBenchmark.RunAsync(connectionString, schema, Option("--rows", 10_000_000), !args.Contains("--no-load"));
+        return;
+    }
     await using (var connection = new NpgsqlConnection(connectionString))
     {
         await connection.OpenAsync();
@@ -67,6 +81,7 @@ try
             throw new InvalidOperationException("run the benchmark on PostgreSQL 15+");
     }
     var bench = new UpsertBenchmark(connectionString, schema, ConflictMode.NullsNotDistinct);
+    await bench.EnsurePartitionsAsync(rowCount + naiveCount);
 
     var build = Stopwatch.StartNew();
     var inserts = Enumerable.Range(0, rowCount).Select(i => BenchmarkRows.Row(i, 0)).ToList();
@@ -102,7 +117,7 @@ try
     if (schemaCosts)
     {
         // What the schema itself costs the ceiling: the updated_at trigger (skipped by its WHEN clause when the upsert
-        // sets updated_at, as all three here do) and the four dashboard indexes.
+        // sets updated_at, as all three here do), the rollup triggers and the four dashboard indexes.
         Console.WriteLine();
         Console.WriteLine("ceiling without parts of the schema (rows/s):");
         await bench.ExecuteAsync($"ALTER TABLE {schema.Quoted}.token_usage DISABLE TRIGGER token_usage_set_updated_at");
@@ -110,6 +125,11 @@ try
         await bench.CeilingAsync(rowCount, 0);
         Print("  without the updated_at trigger", double.NaN, await bench.CeilingAsync(rowCount, 1));
         await bench.ExecuteAsync($"ALTER TABLE {schema.Quoted}.token_usage ENABLE TRIGGER token_usage_set_updated_at");
+        // What keeping the rollups costs (V0003's statement triggers): the ceiling without them.
+        await bench.ExecuteAsync($"ALTER TABLE {schema.Quoted}.token_usage DISABLE TRIGGER token_usage_rollups_insert, DISABLE TRIGGER token_usage_rollups_update");
+        await bench.ResetAsync();
+        Print("  without the rollup triggers", await bench.CeilingAsync(rowCount, 0), await bench.CeilingAsync(rowCount, 1));
+        await bench.ExecuteAsync($"ALTER TABLE {schema.Quoted}.token_usage ENABLE TRIGGER token_usage_rollups_insert, ENABLE TRIGGER token_usage_rollups_update");
         await bench.ExecuteAsync(string.Join(";", new[] { "token_usage_window_start_idx", "token_usage_source_window_idx", "token_usage_provider_model_window_idx", "token_usage_user_window_idx" }
             .Select(i => $"DROP INDEX {schema.Quoted}.{i}")));
         await bench.ResetAsync();
@@ -127,6 +147,12 @@ finally
 
 static void Print(string label, double insert, double update) =>
     Console.WriteLine($"{label,-38}{(double.IsNaN(insert) ? "-" : insert.ToString("N0", CultureInfo.InvariantCulture)),12}{update.ToString("N0", CultureInfo.InvariantCulture),12}");
+
+string? OptionText(string name)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}
 
 int Option(string name, int fallback)
 {

@@ -89,6 +89,19 @@ public sealed class UpsertBenchmark(string connectionString, SchemaName schema, 
         await connection.ExecuteAsync("CHECKPOINT", commandType: System.Data.CommandType.Text);
     }
 
+    /// <summary>The month partitions (V0003) for rows 0 … <paramref name="count"/>: the ceiling writes them in plain SQL,
+    /// which does not make partitions the way the writer does.</summary>
+    public async Task EnsurePartitionsAsync(int count)
+    {
+        await using var connection = await OpenAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var last = BenchmarkRows.Start.AddHours(count / 1000 + 1);
+        var months = new List<DateTimeOffset>();
+        for (var m = BenchmarkRows.Start; m <= last; m = m.AddMonths(1)) months.Add(m);
+        await new PartitionStore(schema).EnsureForAsync(tx, [.. months, last], CancellationToken.None);
+        await tx.CommitAsync();
+    }
+
     public async Task<(long Rows, long Input, decimal Cost)> TotalsAsync()
     {
         await using var connection = await OpenAsync();
