@@ -143,31 +143,14 @@ CREATE TABLE usage_daily (
     project_id text,
     measurement_basis measurement_basis NOT NULL,
     cost_basis cost_basis,
-    rows bigint NOT NULL,
-    input_tokens bigint,
-    input_rows bigint NOT NULL,
-    cached_read_tokens bigint,
-    cached_read_rows bigint NOT NULL,
-    cached_write_tokens bigint,
-    cached_write_rows bigint NOT NULL,
-    cached_write_1h_tokens bigint,
-    cached_write_1h_rows bigint NOT NULL,
-    output_tokens bigint,
-    output_rows bigint NOT NULL,
-    reasoning_tokens bigint,
-    reasoning_rows bigint NOT NULL,
-    request_count bigint,
-    request_rows bigint NOT NULL,
-    cost_usd numeric,
-    cost_rows bigint NOT NULL,
-    cache_savings_usd numeric,
-    cache_savings_rows bigint NOT NULL,
-    cache_reported_rows bigint NOT NULL,
-    cache_reported_input_tokens bigint,
-    cache_reported_read_tokens bigint,
-    reasoning_reported_rows bigint NOT NULL,
-    reasoning_reported_output_tokens bigint,
-    reasoning_reported_tokens bigint
+    rows bigint NOT NULL, input_tokens bigint, input_rows bigint NOT NULL, cached_read_tokens bigint,
+    cached_read_rows bigint NOT NULL, cached_write_tokens bigint, cached_write_rows bigint NOT NULL,
+    cached_write_1h_tokens bigint, cached_write_1h_rows bigint NOT NULL, output_tokens bigint,
+    output_rows bigint NOT NULL, reasoning_tokens bigint, reasoning_rows bigint NOT NULL, request_count bigint,
+    request_rows bigint NOT NULL, cost_usd numeric, cost_rows bigint NOT NULL, cache_savings_usd numeric,
+    cache_savings_rows bigint NOT NULL, cache_reported_rows bigint NOT NULL, cache_reported_input_tokens bigint,
+    cache_reported_read_tokens bigint, reasoning_reported_rows bigint NOT NULL,
+    reasoning_reported_output_tokens bigint, reasoning_reported_tokens bigint
 ) WITH (fillfactor = 90);
 CREATE TABLE usage_monthly (
     month timestamptz NOT NULL,
@@ -178,31 +161,14 @@ CREATE TABLE usage_monthly (
     project_id text,
     measurement_basis measurement_basis NOT NULL,
     cost_basis cost_basis,
-    rows bigint NOT NULL,
-    input_tokens bigint,
-    input_rows bigint NOT NULL,
-    cached_read_tokens bigint,
-    cached_read_rows bigint NOT NULL,
-    cached_write_tokens bigint,
-    cached_write_rows bigint NOT NULL,
-    cached_write_1h_tokens bigint,
-    cached_write_1h_rows bigint NOT NULL,
-    output_tokens bigint,
-    output_rows bigint NOT NULL,
-    reasoning_tokens bigint,
-    reasoning_rows bigint NOT NULL,
-    request_count bigint,
-    request_rows bigint NOT NULL,
-    cost_usd numeric,
-    cost_rows bigint NOT NULL,
-    cache_savings_usd numeric,
-    cache_savings_rows bigint NOT NULL,
-    cache_reported_rows bigint NOT NULL,
-    cache_reported_input_tokens bigint,
-    cache_reported_read_tokens bigint,
-    reasoning_reported_rows bigint NOT NULL,
-    reasoning_reported_output_tokens bigint,
-    reasoning_reported_tokens bigint
+    rows bigint NOT NULL, input_tokens bigint, input_rows bigint NOT NULL, cached_read_tokens bigint,
+    cached_read_rows bigint NOT NULL, cached_write_tokens bigint, cached_write_rows bigint NOT NULL,
+    cached_write_1h_tokens bigint, cached_write_1h_rows bigint NOT NULL, output_tokens bigint,
+    output_rows bigint NOT NULL, reasoning_tokens bigint, reasoning_rows bigint NOT NULL, request_count bigint,
+    request_rows bigint NOT NULL, cost_usd numeric, cost_rows bigint NOT NULL, cache_savings_usd numeric,
+    cache_savings_rows bigint NOT NULL, cache_reported_rows bigint NOT NULL, cache_reported_input_tokens bigint,
+    cache_reported_read_tokens bigint, reasoning_reported_rows bigint NOT NULL,
+    reasoning_reported_output_tokens bigint, reasoning_reported_tokens bigint
 ) WITH (fillfactor = 90);
 CREATE TABLE usage_daily_by_model (
     day timestamptz NOT NULL,
@@ -211,31 +177,14 @@ CREATE TABLE usage_daily_by_model (
     model_id text NOT NULL,
     measurement_basis measurement_basis NOT NULL,
     cost_basis cost_basis,
-    rows bigint NOT NULL,
-    input_tokens bigint,
-    input_rows bigint NOT NULL,
-    cached_read_tokens bigint,
-    cached_read_rows bigint NOT NULL,
-    cached_write_tokens bigint,
-    cached_write_rows bigint NOT NULL,
-    cached_write_1h_tokens bigint,
-    cached_write_1h_rows bigint NOT NULL,
-    output_tokens bigint,
-    output_rows bigint NOT NULL,
-    reasoning_tokens bigint,
-    reasoning_rows bigint NOT NULL,
-    request_count bigint,
-    request_rows bigint NOT NULL,
-    cost_usd numeric,
-    cost_rows bigint NOT NULL,
-    cache_savings_usd numeric,
-    cache_savings_rows bigint NOT NULL,
-    cache_reported_rows bigint NOT NULL,
-    cache_reported_input_tokens bigint,
-    cache_reported_read_tokens bigint,
-    reasoning_reported_rows bigint NOT NULL,
-    reasoning_reported_output_tokens bigint,
-    reasoning_reported_tokens bigint
+    rows bigint NOT NULL, input_tokens bigint, input_rows bigint NOT NULL, cached_read_tokens bigint,
+    cached_read_rows bigint NOT NULL, cached_write_tokens bigint, cached_write_rows bigint NOT NULL,
+    cached_write_1h_tokens bigint, cached_write_1h_rows bigint NOT NULL, output_tokens bigint,
+    output_rows bigint NOT NULL, reasoning_tokens bigint, reasoning_rows bigint NOT NULL, request_count bigint,
+    request_rows bigint NOT NULL, cost_usd numeric, cost_rows bigint NOT NULL, cache_savings_usd numeric,
+    cache_savings_rows bigint NOT NULL, cache_reported_rows bigint NOT NULL, cache_reported_input_tokens bigint,
+    cache_reported_read_tokens bigint, reasoning_reported_rows bigint NOT NULL,
+    reasoning_reported_output_tokens bigint, reasoning_reported_tokens bigint
 ) WITH (fillfactor = 90);
 CREATE TABLE usage_hourly_by_model (
     hour timestamptz NOT NULL,
@@ -244,31 +193,14 @@ CREATE TABLE usage_hourly_by_model (
     model_id text NOT NULL,
     measurement_basis measurement_basis NOT NULL,
     cost_basis cost_basis,
-    rows bigint NOT NULL,
-    input_tokens bigint,
-    input_rows bigint NOT NULL,
-    cached_read_tokens bigint,
-    cached_read_rows bigint NOT NULL,
-    cached_write_tokens bigint,
-    cached_write_rows bigint NOT NULL,
-    cached_write_1h_tokens bigint,
-    cached_write_1h_rows bigint NOT NULL,
-    output_tokens bigint,
-    output_rows bigint NOT NULL,
-    reasoning_tokens bigint,
-    reasoning_rows bigint NOT NULL,
-    request_count bigint,
-    request_rows bigint NOT NULL,
-    cost_usd numeric,
-    cost_rows bigint NOT NULL,
-    cache_savings_usd numeric,
-    cache_savings_rows bigint NOT NULL,
-    cache_reported_rows bigint NOT NULL,
-    cache_reported_input_tokens bigint,
-    cache_reported_read_tokens bigint,
-    reasoning_reported_rows bigint NOT NULL,
-    reasoning_reported_output_tokens bigint,
-    reasoning_reported_tokens bigint
+    rows bigint NOT NULL, input_tokens bigint, input_rows bigint NOT NULL, cached_read_tokens bigint,
+    cached_read_rows bigint NOT NULL, cached_write_tokens bigint, cached_write_rows bigint NOT NULL,
+    cached_write_1h_tokens bigint, cached_write_1h_rows bigint NOT NULL, output_tokens bigint,
+    output_rows bigint NOT NULL, reasoning_tokens bigint, reasoning_rows bigint NOT NULL, request_count bigint,
+    request_rows bigint NOT NULL, cost_usd numeric, cost_rows bigint NOT NULL, cache_savings_usd numeric,
+    cache_savings_rows bigint NOT NULL, cache_reported_rows bigint NOT NULL, cache_reported_input_tokens bigint,
+    cache_reported_read_tokens bigint, reasoning_reported_rows bigint NOT NULL,
+    reasoning_reported_output_tokens bigint, reasoning_reported_tokens bigint
 ) WITH (fillfactor = 90);
 
 -- One key per cell on every server version: NULL user, project and cost_basis are told apart by the IS NULL flags
@@ -330,8 +262,7 @@ delta AS (
            sum(sign * output_tokens) FILTER (WHERE reasoning_tokens IS NOT NULL) AS reasoning_reported_output_tokens,
            sum(sign * reasoning_tokens) FILTER (WHERE output_tokens IS NOT NULL) AS reasoning_reported_tokens
     FROM src GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    HAVING coalesce(sum(sign), 0) <> 0
-        OR coalesce(sum(sign * input_tokens), 0) <> 0
+    HAVING coalesce(sum(sign), 0) <> 0 OR coalesce(sum(sign * input_tokens), 0) <> 0
         OR coalesce(sum(sign * (input_tokens IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * cached_read_tokens), 0) <> 0
         OR coalesce(sum(sign * (cached_read_tokens IS NOT NULL)::int), 0) <> 0
@@ -339,14 +270,11 @@ delta AS (
         OR coalesce(sum(sign * (cached_write_tokens IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * cached_write_1h_tokens), 0) <> 0
         OR coalesce(sum(sign * (cached_write_1h_tokens IS NOT NULL)::int), 0) <> 0
-        OR coalesce(sum(sign * output_tokens), 0) <> 0
-        OR coalesce(sum(sign * (output_tokens IS NOT NULL)::int), 0) <> 0
+        OR coalesce(sum(sign * output_tokens), 0) <> 0 OR coalesce(sum(sign * (output_tokens IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * reasoning_tokens), 0) <> 0
         OR coalesce(sum(sign * (reasoning_tokens IS NOT NULL)::int), 0) <> 0
-        OR coalesce(sum(sign * request_count), 0) <> 0
-        OR coalesce(sum(sign * (request_count IS NOT NULL)::int), 0) <> 0
-        OR coalesce(sum(sign * cost_usd), 0) <> 0
-        OR coalesce(sum(sign * (cost_usd IS NOT NULL)::int), 0) <> 0
+        OR coalesce(sum(sign * request_count), 0) <> 0 OR coalesce(sum(sign * (request_count IS NOT NULL)::int), 0) <> 0
+        OR coalesce(sum(sign * cost_usd), 0) <> 0 OR coalesce(sum(sign * (cost_usd IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * cache_savings_usd), 0) <> 0
         OR coalesce(sum(sign * (cache_savings_usd IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * (cached_read_tokens IS NOT NULL AND input_tokens IS NOT NULL)::int), 0) <> 0
@@ -381,8 +309,7 @@ hdelta AS (
            sum(sign * output_tokens) FILTER (WHERE reasoning_tokens IS NOT NULL) AS reasoning_reported_output_tokens,
            sum(sign * reasoning_tokens) FILTER (WHERE output_tokens IS NOT NULL) AS reasoning_reported_tokens
     FROM src GROUP BY 1, 2, 3, 4, 5, 6
-    HAVING coalesce(sum(sign), 0) <> 0
-        OR coalesce(sum(sign * input_tokens), 0) <> 0
+    HAVING coalesce(sum(sign), 0) <> 0 OR coalesce(sum(sign * input_tokens), 0) <> 0
         OR coalesce(sum(sign * (input_tokens IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * cached_read_tokens), 0) <> 0
         OR coalesce(sum(sign * (cached_read_tokens IS NOT NULL)::int), 0) <> 0
@@ -390,14 +317,11 @@ hdelta AS (
         OR coalesce(sum(sign * (cached_write_tokens IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * cached_write_1h_tokens), 0) <> 0
         OR coalesce(sum(sign * (cached_write_1h_tokens IS NOT NULL)::int), 0) <> 0
-        OR coalesce(sum(sign * output_tokens), 0) <> 0
-        OR coalesce(sum(sign * (output_tokens IS NOT NULL)::int), 0) <> 0
+        OR coalesce(sum(sign * output_tokens), 0) <> 0 OR coalesce(sum(sign * (output_tokens IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * reasoning_tokens), 0) <> 0
         OR coalesce(sum(sign * (reasoning_tokens IS NOT NULL)::int), 0) <> 0
-        OR coalesce(sum(sign * request_count), 0) <> 0
-        OR coalesce(sum(sign * (request_count IS NOT NULL)::int), 0) <> 0
-        OR coalesce(sum(sign * cost_usd), 0) <> 0
-        OR coalesce(sum(sign * (cost_usd IS NOT NULL)::int), 0) <> 0
+        OR coalesce(sum(sign * request_count), 0) <> 0 OR coalesce(sum(sign * (request_count IS NOT NULL)::int), 0) <> 0
+        OR coalesce(sum(sign * cost_usd), 0) <> 0 OR coalesce(sum(sign * (cost_usd IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * cache_savings_usd), 0) <> 0
         OR coalesce(sum(sign * (cache_savings_usd IS NOT NULL)::int), 0) <> 0
         OR coalesce(sum(sign * (cached_read_tokens IS NOT NULL AND input_tokens IS NOT NULL)::int), 0) <> 0
