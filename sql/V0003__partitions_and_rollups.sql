@@ -368,48 +368,60 @@ hourly AS (
     SELECT * FROM hdelta ORDER BY hour, source_system, provider, model_id, measurement_basis, cost_basis
     ON CONFLICT (hour, source_system, provider, model_id, measurement_basis, (coalesce(cost_basis, 'computed')), (cost_basis IS NULL))
     DO UPDATE SET %3$s
-),
-dims AS (
-    INSERT INTO %2$I.usage_dims AS r
-    SELECT source_system, provider, model_id, user_id, project_id, sum(rows) FROM delta
-    GROUP BY 1, 2, 3, 4, 5 HAVING sum(rows) <> 0 ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (source_system, provider, model_id, (coalesce(user_id, '')), (user_id IS NULL), (coalesce(project_id, '')), (project_id IS NULL))
-    DO UPDATE SET rows = r.rows + EXCLUDED.rows
 )
-SELECT 1
+INSERT INTO %2$I.usage_dims AS r
+SELECT source_system, provider, model_id, user_id, project_id, sum(rows) FROM delta
+GROUP BY 1, 2, 3, 4, 5 HAVING sum(rows) <> 0 ORDER BY 1, 2, 3, 4, 5
+ON CONFLICT (source_system, provider, model_id, (coalesce(user_id, '')), (user_id IS NULL), (coalesce(project_id, '')), (project_id IS NULL))
+DO UPDATE SET rows = r.rows + EXCLUDED.rows
 $q$, p_src, current_schema(), (
     SELECT string_agg(CASE WHEN c = '' THEN format('%1$I = r.%1$I + EXCLUDED.%1$I', m)
         ELSE format('%1$I = CASE WHEN r.%2$I + EXCLUDED.%2$I = 0 THEN NULL ELSE coalesce(r.%1$I, 0) + coalesce(EXCLUDED.%1$I, 0) END', m, c) END, ', ')
     FROM (VALUES ('rows', ''), ('input_tokens', 'input_rows'), ('input_rows', ''), ('cached_read_tokens', 'cached_read_rows'), ('cached_read_rows', ''), ('cached_write_tokens', 'cached_write_rows'), ('cached_write_rows', ''), ('cached_write_1h_tokens', 'cached_write_1h_rows'), ('cached_write_1h_rows', ''), ('output_tokens', 'output_rows'), ('output_rows', ''), ('reasoning_tokens', 'reasoning_rows'), ('reasoning_rows', ''), ('request_count', 'request_rows'), ('request_rows', ''), ('cost_usd', 'cost_rows'), ('cost_rows', ''), ('cache_savings_usd', 'cache_savings_rows'), ('cache_savings_rows', ''), ('cache_reported_rows', ''), ('cache_reported_input_tokens', 'cache_reported_rows'), ('cache_reported_read_tokens', 'cache_reported_rows'), ('reasoning_reported_rows', ''), ('reasoning_reported_output_tokens', 'reasoning_reported_rows'), ('reasoning_reported_tokens', 'reasoning_reported_rows')) AS measures(m, c)))
 $f$;
 
--- A cell that has lost its last row goes: a rollup holds exactly the cells the facts have.
-CREATE FUNCTION usage_rollups_prune(p_from timestamptz, p_to timestamptz) RETURNS void LANGUAGE sql AS $$
-    DELETE FROM usage_hourly_by_model WHERE hour >= date_trunc('hour', p_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND hour <= p_to AND rows = 0;
-    DELETE FROM usage_daily WHERE day >= date_trunc('day', p_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND day <= p_to AND rows = 0;
-    DELETE FROM usage_daily_by_model WHERE day >= date_trunc('day', p_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND day <= p_to AND rows = 0;
-    DELETE FROM usage_monthly WHERE month >= date_trunc('month', p_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND month <= p_to AND rows = 0;
-    DELETE FROM usage_dims WHERE rows = 0;
-$$;
-
-CREATE FUNCTION usage_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The statement triggers: static SQL, so each session plans it once (EXECUTE would plan it for every statement, and
+-- the collector writes a window per statement). A cell that has lost its last row goes: a rollup holds exactly the
+-- cells the facts have.
+DO $do$
+DECLARE
+    v_prune text := $p$
+    SELECT min(window_start), max(window_start) INTO v_from, v_to FROM old_rows;
+    DELETE FROM usage_hourly_by_model WHERE hour >= date_trunc('hour', v_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND hour <= v_to AND rows = 0;
+    DELETE FROM usage_daily WHERE day >= date_trunc('day', v_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND day <= v_to AND rows = 0;
+    DELETE FROM usage_daily_by_model WHERE day >= date_trunc('day', v_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND day <= v_to AND rows = 0;
+    DELETE FROM usage_monthly WHERE month >= date_trunc('month', v_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND month <= v_to AND rows = 0;
+    DELETE FROM usage_dims WHERE rows = 0;$p$;
+BEGIN
+    EXECUTE format($f$CREATE FUNCTION usage_rollups_inserted() RETURNS trigger LANGUAGE plpgsql AS $b$
+BEGIN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN RETURN NULL; END IF;
+    %s;
+    RETURN NULL;
+END
+$b$$f$, usage_rollups_sql('SELECT 1 AS sign, * FROM new_rows'));
+    EXECUTE format($f$CREATE FUNCTION usage_rollups_updated() RETURNS trigger LANGUAGE plpgsql AS $b$
 DECLARE
     v_from timestamptz;
     v_to timestamptz;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        EXECUTE usage_rollups_sql('SELECT 1 AS sign, * FROM new_rows');
-        RETURN NULL;
-    ELSIF TG_OP = 'UPDATE' THEN
-        EXECUTE usage_rollups_sql('SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows');
-    ELSE
-        EXECUTE usage_rollups_sql('SELECT -1 AS sign, * FROM old_rows');
-    END IF;
-    SELECT min(window_start), max(window_start) INTO v_from, v_to FROM old_rows;
-    IF v_from IS NOT NULL THEN PERFORM usage_rollups_prune(v_from, v_to); END IF;
+    IF NOT EXISTS (SELECT FROM old_rows) THEN RETURN NULL; END IF;
+    %s;%s
     RETURN NULL;
 END
-$$;
+$b$$f$, usage_rollups_sql('SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows'), v_prune);
+    EXECUTE format($f$CREATE FUNCTION usage_rollups_deleted() RETURNS trigger LANGUAGE plpgsql AS $b$
+DECLARE
+    v_from timestamptz;
+    v_to timestamptz;
+BEGIN
+    IF NOT EXISTS (SELECT FROM old_rows) THEN RETURN NULL; END IF;
+    %s;%s
+    RETURN NULL;
+END
+$b$$f$, usage_rollups_sql('SELECT -1 AS sign, * FROM old_rows'), v_prune);
+END
+$do$;
 
 -- Recomputes the rollups of the retained months from token_usage (the days before the retention horizon keep the
 -- totals of their dropped rows). For a rollup that `verify` found out of step, e.g. after a partition was truncated by hand.
@@ -440,14 +452,15 @@ DO $$
 BEGIN
     EXECUTE format('ALTER FUNCTION token_usage_partition(timestamptz) SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION usage_rollups_sql(text) SET search_path = %I, pg_temp', current_schema());
-    EXECUTE format('ALTER FUNCTION usage_rollups_prune(timestamptz, timestamptz) SET search_path = %I, pg_temp', current_schema());
-    EXECUTE format('ALTER FUNCTION usage_rollups_apply() SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION usage_rollups_inserted() SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION usage_rollups_updated() SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION usage_rollups_deleted() SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION usage_rollups_rebuild() SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION usage_rollups_truncated() SET search_path = %I, pg_temp', current_schema());
 END
 $$;
 -- Writing functions are for the schema's owner and writers, not the read-only Grafana role.
-REVOKE EXECUTE ON FUNCTION token_usage_partition(timestamptz), usage_rollups_rebuild(), usage_rollups_prune(timestamptz, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION token_usage_partition(timestamptz), usage_rollups_rebuild() FROM PUBLIC;
 
 -- 7. The dashboards' readers. usage_cells(from, to, bucket_ms, sources, providers, models, users, projects) yields, for
 -- window_start in [from, to] (both included, like Grafana's $__timeFilter) and the labels given (NULL = any; users and
@@ -718,10 +731,10 @@ CREATE INDEX token_usage_user_window_idx ON token_usage (user_id, window_start) 
 SELECT usage_rollups_rebuild();
 
 CREATE TRIGGER token_usage_rollups_insert AFTER INSERT ON token_usage REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION usage_rollups_apply();
+    FOR EACH STATEMENT EXECUTE FUNCTION usage_rollups_inserted();
 CREATE TRIGGER token_usage_rollups_update AFTER UPDATE ON token_usage REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION usage_rollups_apply();
+    FOR EACH STATEMENT EXECUTE FUNCTION usage_rollups_updated();
 CREATE TRIGGER token_usage_rollups_delete AFTER DELETE ON token_usage REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION usage_rollups_apply();
+    FOR EACH STATEMENT EXECUTE FUNCTION usage_rollups_deleted();
 CREATE TRIGGER token_usage_rollups_truncate AFTER TRUNCATE ON token_usage
     FOR EACH STATEMENT EXECUTE FUNCTION usage_rollups_truncated();

@@ -22,6 +22,7 @@ public sealed class SpendReport(SchemaName schema)
 
     public async Task<IReadOnlyList<ReportRow>> RunAsync(NpgsqlConnection connection, string by, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
+        await SchemaInspector.RequireVersionAsync(connection, schema, 3, ct);
         var key = Groupings[by];
         // usage_cells (V0003) sums rollups where whole months and days allow and token_usage elsewhere: the same numbers,
         // fast over a year, and still there for months whose hourly detail retention dropped. It takes [from, last]:

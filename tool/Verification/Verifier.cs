@@ -17,6 +17,7 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
 
     public async Task<IReadOnlyList<CheckResult>> RunAsync(NpgsqlConnection c, CancellationToken ct)
     {
+        await SchemaInspector.RequireVersionAsync(c, schema, 3, ct);
         // Before the retention horizon token_usage holds nothing by design; the rollups keep those months' totals.
         var horizon = (await new RetentionStore(schema).HorizonAsync(c, null, ct))?.UtcDateTime;
         var results = new List<CheckResult>

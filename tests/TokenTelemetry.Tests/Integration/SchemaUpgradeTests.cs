@@ -43,6 +43,10 @@ public abstract class SchemaUpgradeTests(DatabaseFixture db)
         var lastId = await c.ExecuteScalarAsync<long>("SELECT last_value FROM telemetry.token_usage_id_seq");
         before.Count.ShouldBe(270);
 
+        // The tool upgraded, migrate not run yet: readers say so in one line rather than fail on a missing function.
+        (await Should.ThrowAsync<TelemetryException>(() => new Verification.SpendReport(Schema).RunAsync(c, "source", DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow, CancellationToken.None)))
+            .ToErrorLine().ShouldBe("error: schema telemetry is at V0002, this version of token-telemetry needs V0003 (run `token-telemetry migrate` (it upgrades in place and keeps every row))");
+
         (await new Migrator(Schema).MigrateAsync(c, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([3]);
 
         (await c.QueryAsync<string>(everything)).ShouldBe(before); // values, ids, created_at and updated_at, column order
