@@ -216,18 +216,19 @@ COMMENT ON TABLE usage_monthly IS 'usage_daily summed per UTC month.';
 COMMENT ON TABLE usage_daily_by_model IS 'usage_daily summed over users and projects.';
 COMMENT ON TABLE usage_hourly_by_model IS 'token_usage summed per UTC hour of window_start and every label but user and project.';
 
--- The labels the dashboards' variables offer: every combination the rollups hold, with its row count.
+-- The labels the dashboards' variables offer: every combination the rollups hold. A set, not a count: a write adds the
+-- combinations it brings (a lookup when they are there already), and only a write that empties a monthly cell looks
+-- for combinations left without any.
 CREATE TABLE usage_dims (
     source_system text NOT NULL,
     provider      text NOT NULL,
     model_id      text NOT NULL,
     user_id       text,
-    project_id    text,
-    rows          bigint NOT NULL
+    project_id    text
 );
 CREATE UNIQUE INDEX usage_dims_key ON usage_dims (source_system, provider, model_id, (coalesce(user_id, '')), (user_id IS NULL),
     (coalesce(project_id, '')), (project_id IS NULL));
-COMMENT ON TABLE usage_dims IS 'Every source/provider/model/user/project combination in usage_daily, with its rows: what the dashboard variables list.';
+COMMENT ON TABLE usage_dims IS 'Every source/provider/model/user/project combination in usage_daily: what the dashboard variables list.';
 
 -- 6. Keeping them exact. usage_rollups_sql(src) is the statement that adds signed rows (src yields sign and the
 -- columns of token_usage) to every rollup: grouped per cell, ordered by key (concurrent writers lock cells in one
@@ -369,11 +370,10 @@ hourly AS (
     ON CONFLICT (hour, source_system, provider, model_id, measurement_basis, (coalesce(cost_basis, 'computed')), (cost_basis IS NULL))
     DO UPDATE SET %3$s
 )
-INSERT INTO %2$I.usage_dims AS r
-SELECT source_system, provider, model_id, user_id, project_id, sum(rows) FROM delta
-GROUP BY 1, 2, 3, 4, 5 HAVING sum(rows) <> 0 ORDER BY 1, 2, 3, 4, 5
+INSERT INTO %2$I.usage_dims
+SELECT DISTINCT source_system, provider, model_id, user_id, project_id FROM delta WHERE rows > 0 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (source_system, provider, model_id, (coalesce(user_id, '')), (user_id IS NULL), (coalesce(project_id, '')), (project_id IS NULL))
-DO UPDATE SET rows = r.rows + EXCLUDED.rows
+DO NOTHING
 $q$, p_src, current_schema(), (
     SELECT string_agg(CASE WHEN c = '' THEN format('%1$I = r.%1$I + EXCLUDED.%1$I', m)
         ELSE format('%1$I = CASE WHEN r.%2$I + EXCLUDED.%2$I = 0 THEN NULL ELSE coalesce(r.%1$I, 0) + coalesce(EXCLUDED.%1$I, 0) END', m, c) END, ', ')
@@ -391,7 +391,12 @@ DECLARE
     DELETE FROM usage_daily WHERE day >= date_trunc('day', v_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND day <= v_to AND rows = 0;
     DELETE FROM usage_daily_by_model WHERE day >= date_trunc('day', v_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND day <= v_to AND rows = 0;
     DELETE FROM usage_monthly WHERE month >= date_trunc('month', v_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND month <= v_to AND rows = 0;
-    DELETE FROM usage_dims WHERE rows = 0;$p$;
+    GET DIAGNOSTICS v_emptied = ROW_COUNT;
+    IF v_emptied > 0 THEN
+        DELETE FROM usage_dims k WHERE NOT EXISTS (SELECT FROM usage_monthly m
+            WHERE (m.source_system, m.provider, m.model_id, coalesce(m.user_id, ''), m.user_id IS NULL, coalesce(m.project_id, ''), m.project_id IS NULL)
+                = (k.source_system, k.provider, k.model_id, coalesce(k.user_id, ''), k.user_id IS NULL, coalesce(k.project_id, ''), k.project_id IS NULL));
+    END IF;$p$;
 BEGIN
     EXECUTE format($f$CREATE FUNCTION usage_rollups_inserted() RETURNS trigger LANGUAGE plpgsql AS $b$
 BEGIN
@@ -407,6 +412,7 @@ $b$$f$, usage_rollups_sql('SELECT 1 AS sign, * FROM new_rows'));
 DECLARE
     v_from timestamptz;
     v_to timestamptz;
+    v_emptied bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM old_rows) THEN RETURN NULL; END IF;
     %s;
@@ -424,6 +430,7 @@ $b$$f$, usage_rollups_sql('SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1
 DECLARE
     v_from timestamptz;
     v_to timestamptz;
+    v_emptied bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM old_rows) THEN RETURN NULL; END IF;
     %s;%s
@@ -444,7 +451,7 @@ BEGIN
     DELETE FROM usage_daily_by_model WHERE day >= v_from;
     DELETE FROM usage_monthly WHERE month >= v_from;
     DELETE FROM usage_dims;
-    INSERT INTO usage_dims SELECT source_system, provider, model_id, user_id, project_id, sum(rows) FROM usage_daily GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO usage_dims SELECT DISTINCT source_system, provider, model_id, user_id, project_id FROM usage_daily;
     EXECUTE usage_rollups_sql(format('SELECT 1 AS sign, * FROM %I.token_usage', current_schema()));
 END
 $$;
@@ -498,18 +505,6 @@ RETURNS TABLE (
     cache_reported_rows bigint, cache_reported_input_tokens bigint, cache_reported_read_tokens bigint,
     reasoning_reported_rows bigint, reasoning_reported_output_tokens bigint, reasoning_reported_tokens bigint)
 LANGUAGE sql STABLE AS $b$
-    WITH f AS (
-        SELECT p_sources IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE NOT coalesce(k.source_system = ANY (p_sources), false)) AS all_sources,
-               p_providers IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND NOT coalesce(k.provider = ANY (p_providers), false)) AS all_providers,
-               p_models IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))
-                     AND NOT coalesce(k.model_id = ANY (p_models), false)) AS all_models,
-               p_users IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND NOT coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false)) AS all_users,
-               p_projects IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND NOT coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false)) AS all_projects)
     SELECT t.window_start, t.source_system, t.provider, t.model_id, t.user_id, t.project_id, t.measurement_basis,
            t.cost_basis, 1::bigint, t.input_tokens::bigint, (t.input_tokens IS NOT NULL)::int::bigint,
            t.cached_read_tokens::bigint, (t.cached_read_tokens IS NOT NULL)::int::bigint,
@@ -525,7 +520,16 @@ LANGUAGE sql STABLE AS $b$
            (t.reasoning_tokens IS NOT NULL AND t.output_tokens IS NOT NULL)::int::bigint,
            CASE WHEN t.reasoning_tokens IS NOT NULL THEN t.output_tokens END,
            CASE WHEN t.output_tokens IS NOT NULL THEN t.reasoning_tokens END
-    FROM %1$I.token_usage t, f
+    FROM %1$I.token_usage t, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE ((p_bucket_ms %% 86400000 <> 0 AND t.window_start BETWEEN p_from AND p_to)
        OR (p_bucket_ms %% 86400000 = 0 AND t.window_start >= p_from
            AND t.window_start < least((date_trunc('day', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 day') AT TIME ZONE 'UTC', ((p_to AT TIME ZONE 'UTC') + interval '1 microsecond') AT TIME ZONE 'UTC'))
@@ -541,7 +545,16 @@ LANGUAGE sql STABLE AS $b$
            d.cache_savings_usd, d.cache_savings_rows, d.cache_reported_rows, d.cache_reported_input_tokens,
            d.cache_reported_read_tokens, d.reasoning_reported_rows, d.reasoning_reported_output_tokens,
            d.reasoning_reported_tokens
-    FROM %1$I.usage_daily d, f
+    FROM %1$I.usage_daily d, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE p_bucket_ms %% 86400000 = 0 AND d.day >= (date_trunc('day', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 day') AT TIME ZONE 'UTC' AND d.day < date_trunc('day', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
       AND (p_bucket_ms <> 0 OR d.day < (date_trunc('month', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 month') AT TIME ZONE 'UTC' OR d.day >= date_trunc('month', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
       AND (f.all_sources OR d.source_system = ANY (p_sources)) AND (f.all_providers OR d.provider = ANY (p_providers))
@@ -554,7 +567,16 @@ LANGUAGE sql STABLE AS $b$
            m.cost_usd, m.cost_rows, m.cache_savings_usd, m.cache_savings_rows, m.cache_reported_rows,
            m.cache_reported_input_tokens, m.cache_reported_read_tokens, m.reasoning_reported_rows,
            m.reasoning_reported_output_tokens, m.reasoning_reported_tokens
-    FROM %1$I.usage_monthly m, f
+    FROM %1$I.usage_monthly m, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE p_bucket_ms = 0 AND m.month >= (date_trunc('month', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 month') AT TIME ZONE 'UTC' AND m.month < date_trunc('month', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
       AND (f.all_sources OR m.source_system = ANY (p_sources)) AND (f.all_providers OR m.provider = ANY (p_providers))
       AND (f.all_models OR m.model_id = ANY (p_models)) AND (f.all_users OR coalesce(m.user_id, '(org)') = ANY (p_users)) AND (f.all_projects OR coalesce(m.project_id, '(none)') = ANY (p_projects))
@@ -573,18 +595,6 @@ RETURNS TABLE (
     cache_reported_rows bigint, cache_reported_input_tokens bigint, cache_reported_read_tokens bigint,
     reasoning_reported_rows bigint, reasoning_reported_output_tokens bigint, reasoning_reported_tokens bigint)
 LANGUAGE sql STABLE AS $b$
-    WITH f AS (
-        SELECT p_sources IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE NOT coalesce(k.source_system = ANY (p_sources), false)) AS all_sources,
-               p_providers IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND NOT coalesce(k.provider = ANY (p_providers), false)) AS all_providers,
-               p_models IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))
-                     AND NOT coalesce(k.model_id = ANY (p_models), false)) AS all_models,
-               p_users IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND NOT coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false)) AS all_users,
-               p_projects IS NULL OR NOT EXISTS (SELECT 1 FROM %1$I.usage_dims k
-                   WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND NOT coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false)) AS all_projects)
     SELECT t.window_start, t.source_system, t.provider, t.model_id, t.measurement_basis, t.cost_basis, 1::bigint,
            t.input_tokens::bigint, (t.input_tokens IS NOT NULL)::int::bigint, t.cached_read_tokens::bigint,
            (t.cached_read_tokens IS NOT NULL)::int::bigint, t.cached_write_tokens::bigint,
@@ -600,7 +610,16 @@ LANGUAGE sql STABLE AS $b$
            (t.reasoning_tokens IS NOT NULL AND t.output_tokens IS NOT NULL)::int::bigint,
            CASE WHEN t.reasoning_tokens IS NOT NULL THEN t.output_tokens END,
            CASE WHEN t.output_tokens IS NOT NULL THEN t.reasoning_tokens END
-    FROM %1$I.token_usage t, f
+    FROM %1$I.token_usage t, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE ((p_bucket_ms %% 3600000 <> 0 AND t.window_start BETWEEN p_from AND p_to)
        OR (p_bucket_ms %% 3600000 = 0 AND t.window_start >= p_from
            AND t.window_start < least((date_trunc('hour', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 hour') AT TIME ZONE 'UTC', ((p_to AT TIME ZONE 'UTC') + interval '1 microsecond') AT TIME ZONE 'UTC'))
@@ -614,7 +633,16 @@ LANGUAGE sql STABLE AS $b$
            h.reasoning_rows, h.request_count, h.request_rows, h.cost_usd, h.cost_rows, h.cache_savings_usd,
            h.cache_savings_rows, h.cache_reported_rows, h.cache_reported_input_tokens, h.cache_reported_read_tokens,
            h.reasoning_reported_rows, h.reasoning_reported_output_tokens, h.reasoning_reported_tokens
-    FROM %1$I.usage_hourly_by_model h, f
+    FROM %1$I.usage_hourly_by_model h, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE p_bucket_ms %% 3600000 = 0 AND h.hour >= (date_trunc('hour', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 hour') AT TIME ZONE 'UTC' AND h.hour < date_trunc('hour', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
       AND (p_bucket_ms %% 86400000 <> 0 OR h.hour < (date_trunc('day', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 day') AT TIME ZONE 'UTC' OR h.hour >= date_trunc('day', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
       AND f.all_users AND f.all_projects
@@ -626,7 +654,16 @@ LANGUAGE sql STABLE AS $b$
            b.reasoning_rows, b.request_count, b.request_rows, b.cost_usd, b.cost_rows, b.cache_savings_usd,
            b.cache_savings_rows, b.cache_reported_rows, b.cache_reported_input_tokens, b.cache_reported_read_tokens,
            b.reasoning_reported_rows, b.reasoning_reported_output_tokens, b.reasoning_reported_tokens
-    FROM %1$I.usage_daily_by_model b, f
+    FROM %1$I.usage_daily_by_model b, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE p_bucket_ms %% 86400000 = 0 AND b.day >= (date_trunc('day', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 day') AT TIME ZONE 'UTC' AND b.day < date_trunc('day', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
       AND f.all_users AND f.all_projects
       AND (f.all_sources OR b.source_system = ANY (p_sources)) AND (f.all_providers OR b.provider = ANY (p_providers)) AND (f.all_models OR b.model_id = ANY (p_models))
@@ -646,7 +683,16 @@ LANGUAGE sql STABLE AS $b$
            (t.reasoning_tokens IS NOT NULL AND t.output_tokens IS NOT NULL)::int::bigint,
            CASE WHEN t.reasoning_tokens IS NOT NULL THEN t.output_tokens END,
            CASE WHEN t.output_tokens IS NOT NULL THEN t.reasoning_tokens END
-    FROM %1$I.token_usage t, f
+    FROM %1$I.token_usage t, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE ((p_bucket_ms %% 86400000 <> 0 AND t.window_start BETWEEN p_from AND p_to)
        OR (p_bucket_ms %% 86400000 = 0 AND t.window_start >= p_from
            AND t.window_start < least((date_trunc('day', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 day') AT TIME ZONE 'UTC', ((p_to AT TIME ZONE 'UTC') + interval '1 microsecond') AT TIME ZONE 'UTC'))
@@ -661,7 +707,16 @@ LANGUAGE sql STABLE AS $b$
            d.reasoning_rows, d.request_count, d.request_rows, d.cost_usd, d.cost_rows, d.cache_savings_usd,
            d.cache_savings_rows, d.cache_reported_rows, d.cache_reported_input_tokens, d.cache_reported_read_tokens,
            d.reasoning_reported_rows, d.reasoning_reported_output_tokens, d.reasoning_reported_tokens
-    FROM %1$I.usage_daily d, f
+    FROM %1$I.usage_daily d, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE p_bucket_ms %% 86400000 = 0 AND d.day >= (date_trunc('day', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 day') AT TIME ZONE 'UTC' AND d.day < date_trunc('day', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
       AND (p_bucket_ms <> 0 OR d.day < (date_trunc('month', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 month') AT TIME ZONE 'UTC' OR d.day >= date_trunc('month', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AND NOT (f.all_users AND f.all_projects)
       AND (f.all_sources OR d.source_system = ANY (p_sources)) AND (f.all_providers OR d.provider = ANY (p_providers))
@@ -673,7 +728,16 @@ LANGUAGE sql STABLE AS $b$
            m.reasoning_rows, m.request_count, m.request_rows, m.cost_usd, m.cost_rows, m.cache_savings_usd,
            m.cache_savings_rows, m.cache_reported_rows, m.cache_reported_input_tokens, m.cache_reported_read_tokens,
            m.reasoning_reported_rows, m.reasoning_reported_output_tokens, m.reasoning_reported_tokens
-    FROM %1$I.usage_monthly m, f
+    FROM %1$I.usage_monthly m, (SELECT p_sources IS NULL OR coalesce(bool_and(coalesce(k.source_system = ANY (p_sources), false)), true) AS all_sources,
+                 p_providers IS NULL OR coalesce(bool_and(coalesce(k.provider = ANY (p_providers), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_providers,
+                 p_models IS NULL OR coalesce(bool_and(coalesce(k.model_id = ANY (p_models), false))
+                     FILTER (WHERE (p_sources IS NULL OR k.source_system = ANY (p_sources)) AND (p_providers IS NULL OR k.provider = ANY (p_providers))), true) AS all_models,
+                 p_users IS NULL OR coalesce(bool_and(coalesce(coalesce(k.user_id, '(org)') = ANY (p_users), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_users,
+                 p_projects IS NULL OR coalesce(bool_and(coalesce(coalesce(k.project_id, '(none)') = ANY (p_projects), false))
+                     FILTER (WHERE p_sources IS NULL OR k.source_system = ANY (p_sources)), true) AS all_projects
+          FROM %1$I.usage_dims k) AS f
     WHERE p_bucket_ms = 0 AND m.month >= (date_trunc('month', (p_from AT TIME ZONE 'UTC') - interval '1 microsecond') + interval '1 month') AT TIME ZONE 'UTC' AND m.month < date_trunc('month', p_to AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND NOT (f.all_users AND f.all_projects)
       AND (f.all_sources OR m.source_system = ANY (p_sources)) AND (f.all_providers OR m.provider = ANY (p_providers))
       AND (f.all_models OR m.model_id = ANY (p_models)) AND (f.all_users OR coalesce(m.user_id, '(org)') = ANY (p_users)) AND (f.all_projects OR coalesce(m.project_id, '(none)') = ANY (p_projects))

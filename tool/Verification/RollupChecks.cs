@@ -5,8 +5,8 @@ namespace TokenTelemetry.Verification;
 /// functions) so that a wrong trigger cannot vouch for itself. `rollups_match_facts`: every usage_daily cell from the
 /// retention horizon on equals token_usage summed over its day and labels — each metric's sum and how many rows reported
 /// it — and no cell or group is missing. Before the horizon the facts were dropped by design and the rollups keep their
-/// totals. `rollup_levels_agree`: usage_monthly is usage_daily summed per month, usage_dims lists its label combinations
-/// with their rows, at every date.
+/// totals. `rollup_levels_agree`: usage_monthly is usage_daily summed per month, usage_dims lists exactly its label
+/// combinations, at every date.
 /// </summary>
 public static class RollupChecks
 {
@@ -54,7 +54,7 @@ public static class RollupChecks
         WITH by_month AS (
             SELECT date_trunc('month', day AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month, {Labels}, {Sums}
             FROM {s}.usage_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8),
-        dims AS (SELECT source_system, provider, model_id, user_id, project_id, sum(rows) AS rows FROM {s}.usage_daily GROUP BY 1, 2, 3, 4, 5)
+        dims AS (SELECT DISTINCT source_system, provider, model_id, user_id, project_id FROM {s}.usage_daily)
         SELECT * FROM (
             SELECT 'usage_monthly differs from usage_daily' AS problem, month, source_system, model_id, user_id, project_id FROM (
                 (SELECT * FROM by_month EXCEPT ALL SELECT * FROM {s}.usage_monthly) UNION ALL (SELECT * FROM {s}.usage_monthly EXCEPT ALL SELECT * FROM by_month)) AS m

@@ -21,7 +21,7 @@ public static class RollupState
         facts.ShouldBeEmpty($"usage_daily differs from token_usage: {string.Join("; ", facts.Take(5).Select(r => string.Join(", ", (IDictionary<string, object?>)r)))}");
         var levels = (await c.QueryAsync(RollupChecks.LevelsSql(schema.Quoted))).ToList();
         levels.ShouldBeEmpty($"the rollup levels disagree: {string.Join("; ", levels.Take(5).Select(r => string.Join(", ", (IDictionary<string, object?>)r)))}");
-        foreach (var table in Tables)
+        foreach (var table in Tables.Where(t => t != "usage_dims"))
             (await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {schema.Quoted}.{table} WHERE rows = 0")).ShouldBe(0, $"{table} keeps cells without rows");
         // The hourly rollup has no check of its own in verify (usage_daily_by_model is checked, the hours are not): here
         // it is held to the facts directly.
