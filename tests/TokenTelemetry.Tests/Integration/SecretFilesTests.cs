@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using Shouldly;
+using TokenTelemetry.Configuration;
+using TokenTelemetry.Rendering;
 using TokenTelemetry.Tests.Support;
 
 namespace TokenTelemetry.Tests.Integration;
@@ -65,5 +67,43 @@ public sealed partial class SecretFilesTests
         var owner = await Cli.RunAsync(dir.Path, "render", "--out", dir.File("kit"));
         owner.ExitCode.ShouldBe(0, owner.Stderr);
         owner.Stderr.ShouldNotContain(".env");
+    }
+
+    [Fact]
+    public void A_rendered_kit_holds_none_of_the_configured_secrets()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("config.yaml"), """
+            postgres:
+              url: postgres://tt:${TT_PG_PASSWORD}@db.internal:5432/usage?sslmode=require
+              password: ${TT_PG_PASSWORD}
+            sources:
+              openai:
+                enabled: true
+                admin_key: ${OPENAI_ADMIN_KEY}
+              litellm:
+                enabled: true
+                base_url: http://scraper:${PROM_PASSWORD}@prom:9090
+                bearer_token: ${PROM_TOKEN}
+            grafana:
+              url: http://grafana:3000
+              token: ${GRAFANA_TOKEN}
+              reader_role: tt_reader
+              reader_password: ${GRAFANA_READER_PASSWORD}
+            """);
+        var environment = new Dictionary<string, string>
+        {
+            ["TT_PG_PASSWORD"] = "pg-Secret-1111", ["OPENAI_ADMIN_KEY"] = "sk-admin-Secret-2222", ["PROM_PASSWORD"] = "prom-Secret-3333",
+            ["PROM_TOKEN"] = "prom-Token-4444", ["GRAFANA_TOKEN"] = "glsa_Secret_5555", ["GRAFANA_READER_PASSWORD"] = "reader-Secret-6666",
+        };
+        var instance = InstanceLocator.Load(dir.Path, dir.Path, requireSources: false, environment: environment.GetValueOrDefault);
+
+        var files = GrafanaKit.Render(instance, _ => { }, "/srv/token-telemetry");
+
+        files.Count.ShouldBeGreaterThanOrEqualTo(12);
+        foreach (var (path, content) in files)
+            foreach (var secret in environment.Values)
+                content.ShouldNotContain(secret, customMessage: path);
+        SecretRedactor.For(instance.Config).Redact(string.Join("\n", environment.Values)).ShouldBe(string.Join("\n", environment.Values.Select(_ => SecretRedactor.Mask)));
     }
 }
