@@ -42,7 +42,13 @@ public sealed class TestCluster
         // Under the run's folder: the run's reaper stops it and deletes it when the run ends, however it ends.
         var root = TestRun.NewFolder($"pg{(current ? "cur" : "14")}-");
         var embedded = new EmbeddedPostgres(Path.Combine(root, "data"), Path.Combine(root, "state.json"), binDirectory,
-            new Dictionary<string, string> { ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off", ["max_connections"] = "200" });
+            new Dictionary<string, string>
+            {
+                ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off", ["max_connections"] = "200",
+                // Every test's CREATE DATABASE copies a template through the WAL: a small max_wal_size recycles it at each
+                // checkpoint instead of letting it grow towards the default 1 GB over a run.
+                ["max_wal_size"] = "'64MB'", ["min_wal_size"] = "'32MB'",
+            });
         var state = await embedded.StartAsync(null, CancellationToken.None);
         var cluster = await AttachAsync(ConnectionStrings.ForEmbedded(state, "postgres"));
         if (current ? cluster.MajorVersion < 15 : cluster.MajorVersion != 14)
