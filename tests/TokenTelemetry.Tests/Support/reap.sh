@@ -26,7 +26,7 @@ holders() {
     pid=${f#/proc/}; pid=${pid%/cmdline}
     [ "$pid" = $$ ] && continue
     local -a args=()
-    mapfile -d '' -t args < "$f" 2>/dev/null || continue
+    { mapfile -d '' -t args < "$f"; } 2>/dev/null || continue # a process may end while we look
     [ ${#args[@]} -eq 0 ] && continue
     [[ "${args[*]}" == *reap.sh* || "${args[0]}" == postgres:* ]] && continue
     postmaster=no
