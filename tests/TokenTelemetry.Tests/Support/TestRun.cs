@@ -51,7 +51,7 @@ public static class TestRun
     private static (string, Process) Start()
     {
         var root = Path.Combine(Path.GetTempPath(), $"tt-suite-{Id}-{Environment.ProcessId}");
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true); // a previous process with this pid
+        if (Directory.Exists(root)) Reap(root); // left by an earlier process with this pid, whose reaper failed
         Directory.CreateDirectory(root);
         Traversable(root);
         // setsid: a session of its own, so the terminal's Ctrl-C reaches the tests but not their clean-up.
