@@ -13,7 +13,7 @@ public static class CollectionSetup
         var deadline = TimeSpan.FromSeconds(config.Scheduler.HttpTimeoutSeconds);
         var table = await new PriceTableLoader(config.Pricing, deadline, Terminal.Warning).LoadAsync(ct);
         return new SourceContext(config, instance.Directory, new UsagePricer(table, Terminal.Warning),
-            new HttpOptions { Deadline = deadline, RetryBaseDelay = RetryBaseDelay() }, Clock(), Terminal.Warning);
+            new HttpOptions { Deadline = deadline, RetryBaseDelay = RetryBaseDelay(), Redactor = SecretRedactor.For(config) }, Clock(), Terminal.Warning);
     }
 
     /// <summary>TT_NOW (ISO 8601) pins "now" for window planning: replay a cycle as of that time.</summary>

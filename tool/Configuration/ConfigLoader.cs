@@ -11,7 +11,8 @@ public static class ConfigLoader
         if (!File.Exists(configPath))
             throw new TelemetryException($"config file {configPath} does not exist", "run `token-telemetry init <name>` first, or pass --instance");
         var envPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, ".env");
-        return Parse(File.ReadAllText(configPath), configPath, File.Exists(envPath) ? File.ReadAllText(envPath) : "", environment, requireSources);
+        var loaded = Parse(File.ReadAllText(configPath), configPath, File.Exists(envPath) ? File.ReadAllText(envPath) : "", environment, requireSources);
+        return SecretCheck.DotEnvWarning(envPath) is { } warning ? loaded with { Warnings = [.. loaded.Warnings, warning] } : loaded;
     }
 
     /// <param name="requireSources">false for commands that never touch a source (migrate, db): problems under

@@ -95,8 +95,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
         var passwordFile = Path.Combine(Path.GetTempPath(), $"tt-pw-{Guid.NewGuid():N}");
         try
         {
-            await File.WriteAllTextAsync(passwordFile, password + "\n", ct);
-            OwnerOnly(passwordFile);
+            await PrivateFile.WriteAllTextAsync(passwordFile, password + "\n", ct);
             if (ProcessRunner.IsRoot) await GiveToPostgresUserAsync([DataDirectory, passwordFile], ct);
             var init = await ProcessRunner.RunAsync(binaries.Initdb,
                 ["-D", DataDirectory, "-U", "postgres", "-A", "scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--no-locale"],
@@ -132,8 +131,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
 
     private void WriteState(EmbeddedState state)
     {
-        File.WriteAllText(statePath, JsonSerializer.Serialize(state, StateJson));
-        OwnerOnly(statePath);
+        PrivateFile.WriteAllText(statePath, JsonSerializer.Serialize(state, StateJson));
     }
 
     private string ReadLog()
@@ -145,11 +143,6 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
 
     private static string LastLines(string text) =>
         string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
-
-    private static void OwnerOnly(string path)
-    {
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
 
     private static int FreePort()
     {

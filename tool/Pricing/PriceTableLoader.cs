@@ -55,7 +55,7 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
             origin = url ?? config.Url ?? DefaultUrl;
             bytes = await DownloadAsync(origin, ct);
         }
-        var table = PriceTable.Parse(bytes, origin); // validate before replacing a good cache
+        var table = PriceTable.Parse(bytes, file is null ? Shown(origin) : origin); // validate before replacing a good cache
         WriteCache(bytes);
         return table;
     }
@@ -71,11 +71,11 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         var cached = File.Exists(CachePath) ? new FileInfo(CachePath) : null;
         var age = cached is null ? (TimeSpan?)null : DateTime.UtcNow - cached.LastWriteTimeUtc;
         if (cached is not null && age < TimeSpan.FromHours(config.CacheHours))
-            return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the cached copy of {url} ({Age(age.Value)} old)");
+            return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the cached copy of {Shown(url)} ({Age(age.Value)} old)");
         try
         {
             var bytes = await DownloadAsync(url, ct);
-            var table = PriceTable.Parse(bytes, $"{url} (fetched now)");
+            var table = PriceTable.Parse(bytes, $"{Shown(url)} (fetched now)");
             WriteCache(bytes);
             return table;
         }
@@ -84,10 +84,10 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
             if (ct.IsCancellationRequested) throw;
             if (cached is not null && age is { } staleAge)
             {
-                warn?.Invoke($"price table: {url} failed ({e.Message}); using the stale cached copy ({Age(staleAge)} old)");
-                return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the stale cached copy of {url} ({Age(staleAge)} old)");
+                warn?.Invoke($"price table: {Shown(url)} failed ({e.Message}); using the stale cached copy ({Age(staleAge)} old)");
+                return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the stale cached copy of {Shown(url)} ({Age(staleAge)} old)");
             }
-            warn?.Invoke($"price table: {url} failed ({e.Message}) and nothing is cached; using {BundledDescription}");
+            warn?.Invoke($"price table: {Shown(url)} failed ({e.Message}) and nothing is cached; using {BundledDescription}");
             return Bundled();
         }
     }
@@ -102,14 +102,17 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         {
             using var response = await client.GetAsync(url, deadline.Token);
             if (!response.IsSuccessStatusCode)
-                throw new TelemetryException($"HTTP {(int)response.StatusCode} from {url}");
+                throw new TelemetryException($"HTTP {(int)response.StatusCode} from {Shown(url)}");
             return await response.Content.ReadAsByteArrayAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new TelemetryException($"no answer from {url} within {httpDeadline.TotalSeconds:0} s");
+            throw new TelemetryException($"no answer from {Shown(url)} within {httpDeadline.TotalSeconds:0} s");
         }
     }
+
+    /// <summary>A price-table URL as messages show it: never with a user and password written into it.</summary>
+    private static string Shown(string url) => SecretRedactor.WithoutCredentials(url);
 
     private void WriteCache(byte[] bytes)
     {

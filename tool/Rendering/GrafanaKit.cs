@@ -79,7 +79,7 @@ public static class GrafanaKit
         provisioning["host_port"] = hostPort;
         provisioning["reader_user"] = reader;
         provisioning["database"] = pg.Database;
-        provisioning["ssl_mode"] = pg.Embedded ? "disable" : SslModeLabel(pg.SslMode);
+        provisioning["ssl_mode"] = GrafanaSslMode.For(pg, warn);
         provisioning["folder"] = config.Grafana.Folder;
         files.Add(("provisioning/datasources/token-telemetry.yaml", TemplateRenderer.Render("grafana/datasource.yaml.sbn", provisioning)));
         files.Add(("provisioning/dashboards/token-telemetry.yaml", TemplateRenderer.Render("grafana/dashboards-provider.yaml.sbn", provisioning)));
@@ -131,11 +131,4 @@ public static class GrafanaKit
         model.Import("json", new Func<object?, string>(v => JsonSerializer.Serialize(v)));
         return model;
     }
-
-    private static string SslModeLabel(SslMode mode) => mode switch
-    {
-        SslMode.VerifyCa => "verify-ca",
-        SslMode.VerifyFull => "verify-full",
-        _ => mode.ToString().ToLowerInvariant(),
-    };
 }

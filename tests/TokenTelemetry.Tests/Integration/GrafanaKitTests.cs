@@ -107,7 +107,7 @@ public sealed class GrafanaKitTests
         var route = GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry").Single(f => f.Path.EndsWith("route.ts", StringComparison.Ordinal)).Content;
         route.ShouldContain("const TABLE = '\"telemetry\".token_usage';");
         var sql = route[(route.IndexOf("const sql = `", StringComparison.Ordinal) + "const sql = `".Length)..];
-        sql = sql[..sql.IndexOf('`')].Replace("${GROUPS[group]}", "source_system", StringComparison.Ordinal).Replace("${TABLE}", "\"telemetry\".token_usage", StringComparison.Ordinal);
+        sql = sql[..sql.IndexOf('`')].Replace("${column}", "source_system", StringComparison.Ordinal).Replace("${TABLE}", "\"telemetry\".token_usage", StringComparison.Ordinal);
         await using var c = await harness.OpenAsync();
         await using var command = new NpgsqlCommand(sql, c);
         command.Parameters.Add(new NpgsqlParameter { Value = From.UtcDateTime.ToString("O") });
