@@ -16,7 +16,7 @@ public sealed class DemoTests
             first.StdoutLines.ShouldContain("all 11 checks pass");
             first.StdoutLines.ShouldContain(l => l.StartsWith("requests       ok       11 row(s)", StringComparison.Ordinal));
             first.Stderr.ShouldContain("[6/6] report");
-            first.StdoutLines.ShouldContain("Grafana kit: 13 files in instances/demo/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
+            first.StdoutLines.ShouldContain("Grafana kit: 14 files in instances/demo/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
             var total = first.StdoutLines.Single(l => l.StartsWith("*TOTAL", StringComparison.Ordinal));
             // input: 172,464 over the 12 recorded calls (11 models) + 340,000 in the manual CSV; the subscription
             // periods in the report depend on today's date, so cost is checked as unchanged by a rerun only.
