@@ -18,6 +18,7 @@ public static class InstanceScaffold
                 ["url"] = options.Url,
                 ["host"] = options.Host,
                 ["port"] = options.Port,
+                ["embedded_port"] = options.EmbeddedPort,
                 ["database"] = options.Database,
                 ["user"] = options.User,
                 ["schema"] = options.Schema,
