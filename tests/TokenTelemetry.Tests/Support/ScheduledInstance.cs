@@ -37,6 +37,7 @@ public sealed class ScheduledInstance : IDisposable
               requests:
                 enabled: true
                 path: imports/requests
+
             """);
         var env = Path.Combine(instance.Directory, ".env");
         System.IO.File.WriteAllText(env, $"TT_PG_PASSWORD={DollarPassword}\n");
