@@ -19,6 +19,7 @@ public sealed class InitCommand
         [Option(Description = "Schema name (default: telemetry)")] string? schema = null,
         [Option("embedded-postgres", Description = "Run an embedded Postgres in the instance folder (the default when no --pg-* flag is given)")] bool embeddedPostgres = false,
         [Option("source", Description = "Enable a source (repeatable): litellm, openai, anthropic, copilot, subscriptions, manual, requests")] string[]? source = null,
+        [Option("reader-role", Description = "grafana.reader_role: the read-only role Grafana connects as (migrate creates it, or a DBA with migrate --print-reader-sql)")] string? readerRole = null,
         [Option(Description = "Overwrite existing files")] bool force = false,
         [Option(Description = "Show stack traces on errors")] bool verbose = false)
     {
@@ -34,6 +35,7 @@ public sealed class InitCommand
             PgUser = pgUser,
             Schema = schema,
             Sources = source ?? [],
+            ReaderRole = string.IsNullOrEmpty(readerRole) ? null : readerRole, // --reader-role "" = none, for scripts
         };
         var directory = Path.GetFullPath(dir ?? Path.Combine("instances", name));
         var existing = new[] { "config.yaml", ".env.example", ".gitignore" }.Where(f => File.Exists(Path.Combine(directory, f))).ToList();

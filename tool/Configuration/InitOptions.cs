@@ -14,4 +14,6 @@ public sealed record InitOptions
     public string User { get; init; } = "token_telemetry";
     public string Schema { get; init; } = "telemetry";
     public IReadOnlyList<string> Sources { get; init; } = [];
+    /// <summary>grafana.reader_role; null = none.</summary>
+    public string? ReaderRole { get; init; }
 }

@@ -40,6 +40,8 @@ public static class ReaderRole
         // Passwords cannot be bound parameters in CREATE/ALTER ROLE, so send the SCRAM verifier (base64 and '$',
         // safe as a literal) instead of the secret: a DDL-logging server records only the verifier.
         var passwordClause = string.IsNullOrEmpty(password) ? "" : $" PASSWORD '{ScramVerifier.Create(password)}'";
+        if (passwordClause.Length == 0 && (p.Super || p.CreateRole))
+            notes.Add($"grafana.reader_password is empty: role {role} gets no password and cannot log in with one (set GRAFANA_READER_PASSWORD in the instance's .env and run migrate again)");
         if (!p.RoleExists || p.Super || p.CreateRole)
         {
             try
