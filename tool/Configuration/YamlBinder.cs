@@ -131,11 +131,23 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
         else if (type == typeof(int) && int.TryParse(text, NumberStyles.AllowLeadingSign, inv, out var i)) value = i;
         else if (type == typeof(long) && long.TryParse(text, NumberStyles.AllowLeadingSign, inv, out var l)) value = l;
         else if (type == typeof(decimal) && decimal.TryParse(text, NumberStyles.Float, inv, out var m)) value = m;
-        else if (type == typeof(bool) && bool.TryParse(text, out var b)) value = b;
+        else if (type == typeof(bool) && TryParseBool(text, out var b)) value = b;
         else if (type == typeof(TimeSpan) && Durations.TryParse(text, out var t)) value = t;
         else if (type == typeof(DateOnly) && DateOnly.TryParseExact(text, "yyyy-MM-dd", inv, DateTimeStyles.None, out var d)) value = d;
         else if (type.IsEnum) value = ParseEnum(text, type);
         return value is not null;
+    }
+
+    /// <summary>YAML 1.2 says true/false, but people (and YAML 1.1 parsers, Ansible, docker-compose) also write
+    /// yes/no, on/off and 1/0: each means what it says, and anything else is an error — never a silent false.</summary>
+    private static bool TryParseBool(string text, out bool value)
+    {
+        switch (text.ToLowerInvariant())
+        {
+            case "true" or "yes" or "on" or "1": value = true; return true;
+            case "false" or "no" or "off" or "0": value = false; return true;
+            default: value = false; return false;
+        }
     }
 
     private static object? ParseEnum(string text, Type type)
@@ -149,7 +161,7 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
         type == typeof(string) ? "text"
         : type == typeof(int) || type == typeof(long) ? "a whole number"
         : type == typeof(decimal) ? "a number"
-        : type == typeof(bool) ? "true or false"
+        : type == typeof(bool) ? "true or false (yes/no, on/off and 1/0 also do)"
         : type == typeof(TimeSpan) ? "a duration like 15m, 1h or 1d"
         : type == typeof(DateOnly) ? "a date like 2026-01-31"
         : type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type).Select(SnakeOrKebab))

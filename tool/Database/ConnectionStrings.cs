@@ -11,7 +11,7 @@ public static class ConnectionStrings
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = pg.Host,
-            Port = pg.Port,
+            Port = pg.ServerPort,
             Database = pg.Database,
             Username = pg.User,
             SslMode = Enum.Parse<Npgsql.SslMode>(pg.SslMode.ToString()),

@@ -157,7 +157,9 @@ public sealed class GrafanaKitTests
     [Fact]
     public void The_checked_in_grafana_kit_is_the_render_of_the_reference_instance()
     {
-        foreach (var (path, content) in GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry"))
+        // As AGENT_DEPLOY.md installs it: the tool in /srv/token-telemetry/.tt, dotnet at its default location, rendered as root.
+        var tool = new ScheduledTool("/srv/token-telemetry/.tt/token-telemetry", null, "/usr/share/dotnet", null);
+        foreach (var (path, content) in GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry", tool: tool))
             Support.Golden.Matches(Path.Combine(RepoPaths.Root, "grafana", path), content);
     }
 }

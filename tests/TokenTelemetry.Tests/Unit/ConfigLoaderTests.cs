@@ -19,7 +19,8 @@ public sealed class ConfigLoaderTests
         var config = Parse("").Config;
         config.Postgres.ShouldBe(new PostgresConfig());
         config.Postgres.Schema.ShouldBe("telemetry");
-        config.Postgres.Port.ShouldBe(5432);
+        config.Postgres.Port.ShouldBeNull();
+        config.Postgres.ServerPort.ShouldBe(5432);
         config.Scheduler.Interval.ShouldBe(TimeSpan.FromHours(1));
         config.Scheduler.HttpTimeoutSeconds.ShouldBe(15);
         config.Scheduler.LookbackDays.ShouldBe(2);
