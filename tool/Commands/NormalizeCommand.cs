@@ -14,10 +14,11 @@ public sealed class NormalizeCommand
         [Option(Description = "Show stack traces on errors")] bool verbose = false)
     {
         _ = verbose; // read by Program before the command runs
+        if (UsageLimits.LabelProblem("--provider", provider) is { } bad) throw new TelemetryException(bad, "pass a plain provider name such as vllm");
         using var input = file == "-" ? Console.OpenStandardInput() : OpenFile(file);
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
         using var sink = new CanonicalJsonWriter(stdout, Console.Error, provider);
-        new UsageNormalizer(sink, format).Run(input);
+        new UsageNormalizer(sink, format).Run(input, ProcessLifetime.Token);
         stdout.Flush();
         Terminal.Progress($"normalize: {sink.Usages} usage record(s), {sink.Meters} meter reading(s), {sink.Rejections} rejected line(s)");
         return sink.Rejections > 0 ? 2 : 0;

@@ -1,0 +1,95 @@
+using System.Text.Json;
+
+namespace TokenTelemetry.Usage;
+
+/// <summary>
+/// The log line a payload arrived in. A line whose top level is not itself a payload but wraps one under a known key
+/// (<see cref="WrapperKeys"/>) is unwrapped; a LiteLLM spend-log row (request_id + startTime) gives its response,
+/// else its metadata.usage_object, else its own prompt/completion counts. Either way the top level may say when the
+/// call happened (<see cref="TimeKeys"/>, first present wins), its request id and model: each is used only where the
+/// payload has none of its own. docs/providers.md ("Log envelopes") lists the keys.
+/// </summary>
+public readonly struct LogEnvelope(JsonElement top, bool spendLog)
+{
+    public static readonly string[] WrapperKeys = ["response", "response_body", "responseBody", "body", "result", "data", "payload"];
+    public static readonly string[] TimeKeys = ["timestamp", "@timestamp", "time", "ts", "created_at", "createdAt", "startTime", "start_time", "request_time", "logged_at", "endTime", "end_time"];
+    public static readonly string[] RequestIdKeys = ["request_id", "requestId", "x_request_id", "x-request-id", "litellm_call_id"];
+
+    public static LogEnvelope None => default;
+
+    /// <summary>The envelope's time, from the first of <see cref="TimeKeys"/> it has; present but not a date and
+    /// time → <see cref="UsageFormatException"/>.</summary>
+    public DateTimeOffset? Time()
+    {
+        if (top.ValueKind != JsonValueKind.Object) return null;
+        foreach (var key in TimeKeys)
+            if (top.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null)
+                return LogTime.Parse(value) ?? throw new UsageFormatException(
+                    $"{key} {Short(value)} is not a date and time (ISO 8601 with a date, or Unix epoch seconds/milliseconds)");
+        return null;
+    }
+
+    public string? RequestId()
+    {
+        if (top.ValueKind != JsonValueKind.Object) return null;
+        foreach (var key in RequestIdKeys)
+            if (Json.String(top, key) is { Length: > 0 } id) return id;
+        return null;
+    }
+
+    public string? Model() => top.ValueKind == JsonValueKind.Object ? Json.String(top, "model") : null;
+
+    /// <summary>A spend-log row names the provider LiteLLM routed to; its response is in OpenAI shape whatever that was.</summary>
+    public string? Provider() => spendLog ? Json.String(top, "custom_llm_provider") : null;
+
+    public static bool IsSpendLog(JsonElement top) =>
+        top.ValueKind == JsonValueKind.Object && Json.String(top, "request_id") is not null && Json.Has(top, "startTime")
+        && (Json.Has(top, "call_type") || Json.Has(top, "spend") || Json.Has(top, "prompt_tokens"));
+
+    /// <summary>The payload inside an envelope: the first wrapper key whose value (an object, or JSON text of one) is
+    /// a payload the detector knows. <paramref name="owned"/> holds a document parsed from JSON text; dispose it.</summary>
+    public static bool TryUnwrap(JsonElement top, Func<JsonElement, bool> isPayload, out JsonElement payload, out JsonDocument? owned)
+    {
+        owned = null;
+        foreach (var key in WrapperKeys)
+        {
+            if (!top.TryGetProperty(key, out var value)) continue;
+            if (value.ValueKind == JsonValueKind.String && value.GetString() is { } text && text.TrimStart().StartsWith('{'))
+            {
+                try
+                {
+                    var document = JsonDocument.Parse(text);
+                    if (isPayload(document.RootElement))
+                    {
+                        (payload, owned) = (document.RootElement, document);
+                        return true;
+                    }
+                    document.Dispose();
+                }
+                catch (JsonException) { } // text that only looks like JSON: not a wrapped payload
+            }
+            else if (value.ValueKind == JsonValueKind.Object && isPayload(value))
+            {
+                payload = value;
+                return true;
+            }
+        }
+        payload = default;
+        return false;
+    }
+
+    /// <summary>A LiteLLM spend-log row's payload: its stored response when that carries usage, else
+    /// metadata.usage_object (the usage LiteLLM logged), else the row itself (its prompt_tokens / completion_tokens).</summary>
+    public static JsonElement SpendLogPayload(JsonElement top, Func<JsonElement, bool> isPayload, out JsonDocument? owned)
+    {
+        if (TryUnwrap(top, e => Json.Has(e, "usage") && isPayload(e), out var response, out owned)) return response;
+        if (Json.Object(top, "metadata") is { } metadata && Json.Object(metadata, "usage_object") is { } usage && isPayload(usage)) return usage;
+        return top;
+    }
+
+    private static string Short(JsonElement value)
+    {
+        var raw = value.GetRawText();
+        return raw.Length <= 40 ? raw : raw[..40] + "…";
+    }
+}
