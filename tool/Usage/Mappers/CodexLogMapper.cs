@@ -13,6 +13,7 @@ namespace TokenTelemetry.Usage.Mappers;
 public sealed class CodexLogMapper : UsageMapper
 {
     private readonly CodexLineage _lineage = new();
+    private readonly CodexMeters _meters = new();
     private string? _model;
 
     public override string Route => "codex.log";
@@ -39,7 +40,7 @@ public sealed class CodexLogMapper : UsageMapper
         var at = Json.Timestamp(payload, "timestamp");
         // Copied into a fork without its turn contexts: the parent's calls, counted from the parent's rollout.
         if (_lineage.InFork && _model is null) return new Observation(ObservationKind.Noise);
-        var meters = Json.Object(evt, "rate_limits") is { } limits && !_lineage.IsCopyBurst(at) ? CodexMeters.Read(limits, at) : [];
+        var meters = Json.Object(evt, "rate_limits") is { } limits && !_lineage.IsCopyBurst(at) ? _meters.Read(limits, at) : [];
         var info = Json.Object(evt, "info");
         var total = info is { } i1 ? Json.Object(i1, "total_token_usage") : null;
         var last = info is { } i2 ? Json.Object(i2, "last_token_usage") : null;

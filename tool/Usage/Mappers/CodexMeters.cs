@@ -2,10 +2,17 @@ using System.Text.Json;
 
 namespace TokenTelemetry.Usage.Mappers;
 
-/// <summary>The ChatGPT-plan quota windows of a Codex token_count event (rate_limits.primary / .secondary) as meters.</summary>
-public static class CodexMeters
+/// <summary>
+/// The ChatGPT-plan quota windows of a Codex token_count event (rate_limits.primary / .secondary) as meters. Codex
+/// repeats the snapshot with every model call; a reading equal to the previous one of its window in the same rollout
+/// (same percent, window, reset time and plan) says nothing new and is not repeated, so a rollout yields one reading
+/// per change rather than one per call.
+/// </summary>
+public sealed class CodexMeters
 {
-    public static List<UsageMeter> Read(JsonElement limits, DateTimeOffset? at)
+    private readonly Dictionary<string, (decimal?, long?, DateTimeOffset?, string?)> _last = new(StringComparer.Ordinal);
+
+    public List<UsageMeter> Read(JsonElement limits, DateTimeOffset? at)
     {
         var plan = Json.String(limits, "plan_type");
         var meters = new List<UsageMeter>();
@@ -15,6 +22,11 @@ public static class CodexMeters
             var minutes = Json.Count(w, "window_minutes");
             var resets = Json.Count(w, "resets_at") is { } unix ? DateTimeOffset.FromUnixTimeSeconds(unix)
                 : Json.Count(w, "resets_in_seconds") is { } seconds && at is { } now ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
+            var percent = Json.Number(w, "used_percent");
+            // resets_in_seconds counts down with the line's time: compare whole minutes of the reset time it gives.
+            var reading = (percent, minutes, resets is { } r ? r.AddTicks(-(r.Ticks % TimeSpan.TicksPerMinute)) : (DateTimeOffset?)null, plan);
+            if (_last.TryGetValue(window, out var previous) && previous == reading) continue;
+            _last[window] = reading;
             meters.Add(new UsageMeter
             {
                 Meter = $"codex.{window}",
@@ -22,7 +34,7 @@ public static class CodexMeters
                 ObservedAt = at,
                 WindowMinutes = minutes is null ? null : (int)minutes,
                 ResetsAt = resets,
-                UsedPercent = Json.Number(w, "used_percent"),
+                UsedPercent = percent,
                 Unit = "percent",
                 Raw = w.GetRawText(),
             });
