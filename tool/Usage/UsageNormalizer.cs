@@ -20,10 +20,14 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
     private UsageMapper? _forced;
     private bool _skipAgentNoise;
 
+    /// <summary>Skip agent-log lines that cannot carry usage without parsing them (<see cref="AgentLogFilter"/>);
+    /// off only to show that the output is the same either way.</summary>
+    internal bool SkipAgentNoise { get; init; } = true;
+
     public void Run(Stream input, CancellationToken ct = default)
     {
         _forced = _detector.Forced(format);
-        _skipAgentNoise = format is "auto" or "codex.log" or "claude_code.log";
+        _skipAgentNoise = SkipAgentNoise && (format is "auto" or "codex.log" or "claude_code.log");
         var peek = new byte[64 * 1024];
         var peeked = ReadAtLeast(input, peek);
         var head = peek.AsSpan(0, peeked);
