@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace TokenTelemetry.Usage;
 
 /// <summary>
@@ -8,16 +6,21 @@ namespace TokenTelemetry.Usage;
 /// digits only — Ollama's OpenAI-compatible endpoint draws chatcmpl-N from 999 values, so two calls often share one.
 /// The ingest path then identifies such a call by its content instead.
 /// </summary>
-public static partial class CallIds
+public static class CallIds
 {
-    [GeneratedRegex(@"^[A-Za-z]*[-_]?\d{1,5}$")]
-    private static partial Regex FewDigits();
-
     public static string? Identity(string? id)
     {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > UsageLimits.MaxLabelLength) return null;
-        foreach (var c in id)
-            if (char.IsControl(c)) return null;
-        return FewDigits().IsMatch(id) ? null : id;
+        if (string.IsNullOrWhiteSpace(id) || id.Length > UsageLimits.MaxLabelLength || RecordChecks.HasControl(id)) return null;
+        return FewDigits(id) ? null : id;
+    }
+
+    /// <summary>Letters, an optional - or _, then one to five digits and nothing else (chatcmpl-123, cmpl-7, 42).</summary>
+    private static bool FewDigits(string id)
+    {
+        var i = 0;
+        while (i < id.Length && char.IsAsciiLetter(id[i])) i++;
+        if (i < id.Length && id[i] is '-' or '_') i++;
+        var digits = id.Length - i;
+        return digits is >= 1 and <= 5 && id.AsSpan(i).IndexOfAnyExceptInRange('0', '9') < 0;
     }
 }

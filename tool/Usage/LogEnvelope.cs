@@ -5,9 +5,10 @@ namespace TokenTelemetry.Usage;
 /// <summary>
 /// The log line a payload arrived in. A line whose top level is not itself a payload but wraps one under a known key
 /// (<see cref="WrapperKeys"/>) is unwrapped; a LiteLLM spend-log row (request_id + startTime) gives its response,
-/// else its metadata.usage_object, else its own prompt/completion counts. Either way the top level may say when the
+/// else its metadata.usage_object, else its own prompt/completion counts. Either way the envelope may say when the
 /// call happened (<see cref="TimeKeys"/>, first present wins), its request id and model: each is used only where the
-/// payload has none of its own. docs/providers.md ("Log envelopes") lists the keys.
+/// payload has none of its own. A payload at the top level has no envelope. docs/providers.md ("Log envelopes")
+/// lists the keys.
 /// </summary>
 public readonly struct LogEnvelope(JsonElement top, bool spendLog)
 {

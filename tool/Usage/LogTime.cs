@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace TokenTelemetry.Usage;
 
@@ -10,11 +9,8 @@ namespace TokenTelemetry.Usage;
 /// magnitude (below 10^11 seconds, below 10^14 milliseconds, …), also when written as a string of digits. A time
 /// without a date ("13:00:00") is not a time: DateTimeOffset.Parse would silently give it today's date.
 /// </summary>
-public static partial class LogTime
+public static class LogTime
 {
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$")]
-    private static partial Regex Iso8601();
-
     /// <summary>The time a field holds; null when absent or JSON null; <see cref="UsageFormatException"/> when present
     /// but not a date and time.</summary>
     public static DateTimeOffset? Read(JsonElement parent, string name)
@@ -33,12 +29,18 @@ public static partial class LogTime
 
     public static DateTimeOffset? Parse(string text)
     {
-        text = text.Trim();
-        if (text.Length > 0 && text.Length <= 20 && text.All(char.IsAsciiDigit))
-            return decimal.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? FromEpoch(n) : null;
-        if (!Iso8601().IsMatch(text)) return null;
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t.ToUniversalTime() : null;
+        var span = text.AsSpan().Trim();
+        if (span.Length is > 0 and <= 20 && span.IndexOfAnyExceptInRange('0', '9') < 0)
+            return decimal.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? FromEpoch(n) : null;
+        if (!StartsWithDate(span)) return null;
+        return DateTimeOffset.TryParse(span, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t.ToUniversalTime() : null;
     }
+
+    /// <summary>YYYY-MM-DD, alone or followed by T or a space and the time of day.</summary>
+    private static bool StartsWithDate(ReadOnlySpan<char> s) =>
+        s.Length >= 10 && char.IsAsciiDigit(s[0]) && char.IsAsciiDigit(s[1]) && char.IsAsciiDigit(s[2]) && char.IsAsciiDigit(s[3])
+        && s[4] == '-' && char.IsAsciiDigit(s[5]) && char.IsAsciiDigit(s[6]) && s[7] == '-' && char.IsAsciiDigit(s[8]) && char.IsAsciiDigit(s[9])
+        && (s.Length == 10 || s[10] is 'T' or 't' or ' ');
 
     private static DateTimeOffset? FromEpoch(decimal n)
     {

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace TokenTelemetry.Usage;
 
 /// <summary>
@@ -7,7 +9,26 @@ namespace TokenTelemetry.Usage;
 /// </summary>
 public static class RecordChecks
 {
-    public static string? Problem(UsageTelemetry u) =>
+    // char.IsControl's set (U+0000–U+001F, U+007F–U+009F), searched vectorised: this runs once per record.
+    private static readonly SearchValues<char> Controls = SearchValues.Create(
+        Enumerable.Range(0, 0xA0).Where(c => char.IsControl((char)c)).Select(c => (char)c).ToArray());
+
+    public static bool HasControl(string value) => value.AsSpan().ContainsAny(Controls);
+
+    public static string? Problem(UsageTelemetry u)
+    {
+        // The common case in a few comparisons; the named checks below only run to say what is wrong.
+        var largest = Math.Max(Math.Max(Math.Max(u.InputTokens ?? 0, u.CachedReadTokens ?? 0), Math.Max(u.CachedWriteTokens ?? 0, u.CachedWrite1hTokens ?? 0)),
+            Math.Max(Math.Max(u.OutputTokens ?? 0, u.ReasoningTokens ?? 0), u.RequestCount ?? 0));
+        if (largest <= UsageLimits.MaxCount && u.ProviderCostUsd is null or (>= 0 and <= UsageLimits.MaxCostUsd)
+            && Clean(u.Model) && Clean(u.Provider))
+            return u.Inconsistency();
+        return Named(u);
+    }
+
+    private static bool Clean(string? label) => label is null || (label.Length <= UsageLimits.MaxLabelLength && !HasControl(label));
+
+    private static string? Named(UsageTelemetry u) =>
         u.Inconsistency()
         ?? UsageLimits.CountProblem("input_tokens", u.InputTokens)
         ?? UsageLimits.CountProblem("cached_read_tokens", u.CachedReadTokens)

@@ -82,22 +82,23 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
         var detected = _detector.Detect(root);
         var payload = root;
         JsonDocument? owned = null;
-        var spendLog = false;
+        var envelope = LogEnvelope.None; // a payload at the top level has no envelope: its own fields are all there is
         if (root.ValueKind == JsonValueKind.Object && (detected is null || detected.Family == "openai.chat-compatible"))
         {
             if (LogEnvelope.IsSpendLog(root))
             {
-                spendLog = true;
                 payload = LogEnvelope.SpendLogPayload(root, IsPayload, out owned);
+                envelope = new LogEnvelope(root, spendLog: true);
                 detected = _detector.Detect(payload);
             }
             else if (detected is null && LogEnvelope.TryUnwrap(root, IsPayload, out var inner, out owned))
             {
                 payload = inner;
+                envelope = new LogEnvelope(root, spendLog: false);
                 detected = _detector.Detect(payload);
             }
         }
-        using (owned) AcceptPayload(payload, _forced ?? detected, line, new LogEnvelope(root, spendLog));
+        using (owned) AcceptPayload(payload, _forced ?? detected, line, envelope);
     }
 
     private bool IsPayload(JsonElement element) => _detector.Detect(element) is not null;
