@@ -85,6 +85,8 @@ public static class AgentLogBenchmark
             var s = watch.Elapsed.TotalSeconds;
             Console.WriteLine($"{name}, normalized in this process ({pass}): {s:F2} s, {lines / s:N0} lines/s, {bytes / 1048576.0 / s:F0} MB/s, one thread; "
                 + $"{sink.Usages:N0} usage records ({sink.Distinct.Count:N0} distinct call ids), {sink.Meters:N0} meter readings, {sink.Rejections:N0} rejected");
+            if (pass == "second pass")
+                Console.WriteLine($"  distinct calls' totals: input {sink.Input:N0} (of it cache {sink.Cached:N0}), output {sink.Output:N0} — what the ingest side stores once it counts each call id once");
         }
     }
 
@@ -123,10 +125,17 @@ public static class AgentLogBenchmark
         public long Rejections { get; private set; }
         public long Meters { get; private set; }
         public HashSet<string> Distinct { get; } = new(StringComparer.Ordinal);
+        public long Input { get; private set; }
+        public long Cached { get; private set; }
+        public long Output { get; private set; }
+
         public void Usage(long line, UsageTelemetry usage)
         {
             Usages++;
-            if (usage.CallId is { } id) Distinct.Add(id);
+            if (usage.CallId is { } id && !Distinct.Add(id)) return; // a call seen before (a fork's copy): counted once
+            Input += usage.InputTokens ?? 0;
+            Cached += (usage.CachedReadTokens ?? 0) + (usage.CachedWriteTokens ?? 0);
+            Output += usage.OutputTokens ?? 0;
         }
         public void Meter(long line, UsageMeter meter) => Meters++;
         public void Rejected(long line, string reason) => Rejections++;
