@@ -13,21 +13,26 @@ namespace TokenTelemetry.Usage;
 public readonly struct LogEnvelope(JsonElement top, bool spendLog)
 {
     public static readonly string[] WrapperKeys = ["response", "response_body", "responseBody", "body", "result", "data", "payload"];
+    /// <summary>In order of precedence (docs/providers.md).</summary>
     public static readonly string[] TimeKeys = ["timestamp", "@timestamp", "time", "ts", "created_at", "createdAt", "startTime", "start_time", "request_time", "logged_at", "endTime", "end_time"];
     public static readonly string[] RequestIdKeys = ["request_id", "requestId", "x_request_id", "x-request-id", "litellm_call_id"];
 
     public static LogEnvelope None => default;
 
-    /// <summary>The envelope's time, from the first of <see cref="TimeKeys"/> it has; present but not a date and
-    /// time → <see cref="UsageFormatException"/>.</summary>
+    /// <summary>The envelope's time: the first of <see cref="TimeKeys"/> whose value is a date and time. When keys
+    /// are present but none holds one, <see cref="UsageFormatException"/> names the first.</summary>
     public DateTimeOffset? Time()
     {
         if (top.ValueKind != JsonValueKind.Object) return null;
+        string? unreadable = null;
         foreach (var key in TimeKeys)
-            if (top.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null)
-                return LogTime.Parse(value) ?? throw new UsageFormatException(
-                    $"{key} {Short(value)} is not a date and time (ISO 8601 with a date, or Unix epoch seconds/milliseconds)");
-        return null;
+        {
+            if (!top.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null) continue;
+            if (LogTime.Parse(value) is { } time) return time;
+            unreadable ??= $"{key} {Short(value)}";
+        }
+        return unreadable is null ? null
+            : throw new UsageFormatException($"{unreadable} is not a date and time (ISO 8601 with a date, or Unix epoch seconds/milliseconds)");
     }
 
     public string? RequestId()

@@ -7,7 +7,8 @@ namespace TokenTelemetry.Usage;
 /// Reads a call's time from a payload or log-envelope field: ISO 8601 with a date (a zone-less time is UTC; a space
 /// may stand for the T), or a Unix epoch number — seconds, milliseconds, microseconds or nanoseconds, told apart by
 /// magnitude (below 10^11 seconds, below 10^14 milliseconds, …), also when written as a string of digits. A time
-/// without a date ("13:00:00") is not a time: DateTimeOffset.Parse would silently give it today's date.
+/// without a date ("13:00:00") is not a time: DateTimeOffset.Parse would silently give it today's date. Nor is an
+/// epoch number before 2001-09-09 (10^9 seconds): logs write durations under keys like "time" (0.53).
 /// </summary>
 public static class LogTime
 {
@@ -46,7 +47,7 @@ public static class LogTime
     {
         if (n <= 0) return null;
         var seconds = n < 1e11m ? n : n < 1e14m ? n / 1e3m : n < 1e17m ? n / 1e6m : n / 1e9m;
-        if (seconds > 253402300799m) return null; // after 9999-12-31
+        if (seconds < 1e9m || seconds > 253402300799m) return null; // before 2001-09-09, or after 9999-12-31
         var ticks = (long)Math.Round(seconds * TimeSpan.TicksPerSecond);
         return DateTimeOffset.UnixEpoch.AddTicks(ticks);
     }

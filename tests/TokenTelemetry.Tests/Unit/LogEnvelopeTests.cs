@@ -38,6 +38,7 @@ public sealed class LogEnvelopeTests
     [InlineData("\"@timestamp\":\"2025-11-20 14:05:00+01:00\"", "2025-11-20T13:05:00Z")]
     [InlineData("\"startTime\":\"2025-11-20 13:05:00.5\"", "2025-11-20T13:05:00.5Z")]
     [InlineData("\"timestamp\":\"2025-11-20T13:05:00Z\",\"startTime\":\"2020-01-01T00:00:00Z\"", "2025-11-20T13:05:00Z")]
+    [InlineData("\"time\":0.53,\"created_at\":\"2025-11-20T13:05:00Z\"", "2025-11-20T13:05:00Z")]
     public void Envelope_times_are_iso_8601_or_epoch_and_the_first_listed_key_wins(string field, string expected)
     {
         One($$"""{{{field}},"response":{{Message}}}""").At.ShouldBe(expected);
@@ -49,6 +50,13 @@ public sealed class LogEnvelopeTests
         var output = NormalizedOutput.Run($$"""{"timestamp":"13:05:00","response":{{Message}}}""" + "\n" + Message);
         output.Rejections.ShouldBe(["line 1: anthropic.messages: timestamp \"13:05:00\" is not a date and time (ISO 8601 with a date, or Unix epoch seconds/milliseconds)"]);
         output.Records.ShouldHaveSingleItem()["line"]!.GetValue<long>().ShouldBe(2);
+    }
+
+    [Fact]
+    public void A_duration_under_a_time_key_is_not_a_time()
+    {
+        NormalizedOutput.Run($$"""{"time":0.53,"response":{{Message}}}""").Rejections
+            .ShouldBe(["line 1: anthropic.messages: time 0.53 is not a date and time (ISO 8601 with a date, or Unix epoch seconds/milliseconds)"]);
     }
 
     [Fact]
