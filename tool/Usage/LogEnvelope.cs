@@ -19,6 +19,10 @@ public readonly struct LogEnvelope(JsonElement top, bool spendLog)
 
     public static LogEnvelope None => default;
 
+    /// <summary>What the envelope says that the observed payload does not: time, request id, model, provider.</summary>
+    public (DateTimeOffset? Time, string? RequestId, string? Model, string? Provider) Read(Observation o) =>
+        (o.ObservedAt is null ? Time() : null, o.StreamId is null ? RequestId() : null, o.Model is null ? Model() : null, Provider());
+
     /// <summary>The envelope's time: the first of <see cref="TimeKeys"/> whose value is a date and time. When keys
     /// are present but none holds one, <see cref="UsageFormatException"/> names the first.</summary>
     public DateTimeOffset? Time()

@@ -35,8 +35,29 @@ internal sealed class OpenStream(UsageMapper mapper, string family, string? id, 
     /// <summary>Events were seen that may belong to it or to another stream: only its start event's usage counts.</summary>
     public bool Ambiguous { get; set; }
 
+    /// <summary>Merges one event and what its envelope says.</summary>
+    public void Take(UsageMapper mapper, Observation o, long line, (DateTimeOffset? Time, string? RequestId, string? Model, string? Provider) outer)
+    {
+        var kept = true;
+        if (o.Usage is { } update)
+        {
+            if (!mapper.KeepLargestUsage) Mapper = mapper; // the event with usage knows the route best
+            kept = AddUsage(update, o.Kind == ObservationKind.StreamStart);
+        }
+        if (kept) // a route that keeps the largest usage takes line and time from the event it kept
+        {
+            Line = line;
+            PayloadTime = o.ObservedAt ?? PayloadTime;
+        }
+        Model = o.Model ?? Model;
+        EnvelopeTime = outer.Time ?? EnvelopeTime;
+        RequestId ??= outer.RequestId;
+        EnvelopeModel ??= outer.Model;
+        EnvelopeProvider ??= outer.Provider;
+    }
+
     /// <summary>Merges an event's usage; false when a route that keeps the largest usage kept an earlier one.</summary>
-    public bool AddUsage(JsonElement usage, bool start)
+    private bool AddUsage(JsonElement usage, bool start)
     {
         if (Mapper.KeepLargestUsage)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace TokenTelemetry.Usage;
@@ -23,43 +22,26 @@ public sealed class StreamAssembler(INormalizedSink sink)
     private readonly Dictionary<string, OpenStream> _held = new(StringComparer.Ordinal);
     private readonly HashSet<(string, string)> _closed = new();
     private readonly Queue<(string, string)> _closedOrder = new();
+    private readonly RecordEmitter _records = new(sink);
     private (string Family, string Id, string? Raw) _lastEmitted;
     private long _order;
 
     public void Accept(UsageMapper mapper, Observation o, long line, LogEnvelope envelope)
     {
         // Read the envelope first: a bad envelope time rejects the line before any stream changes.
-        var envelopeTime = o.ObservedAt is null ? envelope.Time() : null;
-        var requestId = o.StreamId is null ? envelope.RequestId() : null;
-        var envelopeModel = o.Model is null ? envelope.Model() : null;
-        var provider = envelope.Provider();
+        var outer = envelope.Read(o);
         if (o.Meters is { } meters)
             foreach (var meter in meters) sink.Meter(line, meter);
         switch (o.Kind)
         {
             case ObservationKind.Complete when o.Usage is { } usage:
-                Emit(mapper, usage, usage.GetRawText(), o.Model ?? envelopeModel, o.ObservedAt ?? envelopeTime,
-                    CallIds.Identity(o.StreamId) ?? CallIds.Identity(requestId), provider, line);
+                _records.Emit(mapper, usage, usage.GetRawText(), o.Model ?? outer.Model, o.ObservedAt ?? outer.Time,
+                    CallIds.Identity(o.StreamId) ?? CallIds.Identity(outer.RequestId), outer.Provider, line);
                 break;
             case ObservationKind.StreamStart or ObservationKind.StreamUpdate or ObservationKind.StreamEnd:
                 if (Route(mapper, o, line) is not { } stream) return;
                 stream.LastSeen = ++_order;
-                var kept = true;
-                if (o.Usage is { } update)
-                {
-                    if (!mapper.KeepLargestUsage) stream.Mapper = mapper; // the event with usage knows the route best
-                    kept = stream.AddUsage(update, o.Kind == ObservationKind.StreamStart);
-                }
-                if (kept) // a route that keeps the largest usage takes line and time from the event it kept
-                {
-                    stream.Line = line;
-                    stream.PayloadTime = o.ObservedAt ?? stream.PayloadTime;
-                }
-                stream.Model = o.Model ?? stream.Model;
-                stream.EnvelopeTime = envelopeTime ?? stream.EnvelopeTime;
-                stream.RequestId ??= requestId;
-                stream.EnvelopeModel ??= envelopeModel;
-                stream.EnvelopeProvider ??= provider;
+                stream.Take(mapper, o, line, outer);
                 if (o.Kind == ObservationKind.StreamEnd) End(stream);
                 break;
         }
@@ -160,53 +142,6 @@ public sealed class StreamAssembler(INormalizedSink sink)
     private void Close(OpenStream stream)
     {
         Remove(stream);
-        var raw = stream.FinalUsage();
-        _lastEmitted = (stream.Family, stream.Id ?? "", raw);
-        var callId = CallIds.Identity(stream.Id) ?? CallIds.Identity(stream.RequestId);
-        var time = stream.PayloadTime ?? stream.EnvelopeTime;
-        var model = stream.Model ?? stream.EnvelopeModel;
-        if (raw is null)
-        {
-            var record = new UsageTelemetry
-            {
-                RequestCount = 1, Model = model, Provider = stream.EnvelopeProvider ?? stream.Mapper.Provider, Route = stream.Mapper.Route,
-                Mapper = stream.Mapper.Name, ObservedAt = time, CallId = callId,
-            };
-            if (RecordChecks.Problem(record) is { } problem) sink.Rejected(stream.Line, $"{stream.Mapper.Route}: {problem}");
-            else sink.Usage(stream.Line, record);
-            return;
-        }
-        using var merged = JsonDocument.Parse(raw);
-        Emit(stream.Mapper, merged.RootElement, raw, model, time, callId, stream.EnvelopeProvider, stream.Line);
-    }
-
-    private void Emit(UsageMapper mapper, JsonElement usage, string raw, string? model, DateTimeOffset? observedAt, string? callId, string? provider, long line)
-    {
-        UsageTelemetry mapped;
-        try
-        {
-            mapped = mapper.MapUsage(usage);
-        }
-        catch (UsageFormatException e)
-        {
-            sink.Rejected(line, $"{mapper.Route}: {e.Message}");
-            return;
-        }
-        var record = mapped with
-        {
-            Model = model ?? mapped.Model,
-            Provider = provider ?? mapper.Provider,
-            Route = mapper.Route,
-            Mapper = mapper.Name,
-            ObservedAt = observedAt,
-            CallId = callId,
-            RawUsage = raw,
-        };
-        if (RecordChecks.Problem(record) is { } problem)
-        {
-            sink.Rejected(line, $"{mapper.Route}: {problem}");
-            return;
-        }
-        sink.Usage(line, record);
+        _lastEmitted = (stream.Family, stream.Id ?? "", _records.Emit(stream));
     }
 }

@@ -29,7 +29,7 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
         _forced = _detector.Forced(format);
         _skipAgentNoise = SkipAgentNoise && (format is "auto" or "codex.log" or "claude_code.log");
         var peek = new byte[64 * 1024];
-        var peeked = ReadAtLeast(input, peek);
+        var peeked = InputShape.ReadAtLeast(input, peek);
         var head = peek.AsSpan(0, peeked);
         if (TextEncoding.Utf16(head) is { } encoding)
         {
@@ -37,7 +37,7 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
             return;
         }
         var skip = head.StartsWith(TextEncoding.Utf8Bom) ? TextEncoding.Utf8Bom.Length : 0;
-        if (IsMultiLineDocument(head[skip..]))
+        if (InputShape.IsMultiLineDocument(head[skip..]))
         {
             RunDocument(input, peek, skip, peeked, ct);
             return;
@@ -140,27 +140,6 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
         }
         ParseAndAccept(all.GetBuffer().AsMemory(0, (int)all.Length), 1);
         _assembler.Finish();
-    }
-
-    /// <summary>
-    /// True for a pretty-printed document: its first line is just "{", "[" or "[{" (as json.dumps(indent) and jq
-    /// write them). Any other first line is JSONL, so a truncated first record is one rejected line, not a lost file.
-    /// </summary>
-    private static bool IsMultiLineDocument(ReadOnlySpan<byte> head)
-    {
-        var text = head.TrimStart(" \t\r\n"u8);
-        var newline = text.IndexOfAny((byte)'\n', (byte)'\r');
-        if (newline < 0) return false;
-        var first = text[..newline].Trim(" \t"u8);
-        return first.SequenceEqual("{"u8) || first.SequenceEqual("["u8) || first.SequenceEqual("[{"u8);
-    }
-
-    private static int ReadAtLeast(Stream input, byte[] buffer)
-    {
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = input.Read(buffer, total, buffer.Length - total)) > 0) total += read;
-        return total;
     }
 
     private static string FirstSentence(string message)
