@@ -174,6 +174,13 @@ public sealed class CanonicalJsonWriter : INormalizedSink, IDisposable
     private void Raw(JsonEncodedText name, string? json)
     {
         if (json is null) _json.WriteNull(name);
+        else if (json.AsSpan().IndexOfAny('\n', '\r') >= 0)
+        {
+            // From a pretty-printed document: written compact, or the record would span several lines.
+            using var document = JsonDocument.Parse(json);
+            _json.WritePropertyName(name);
+            document.RootElement.WriteTo(_json);
+        }
         else
         {
             _json.WritePropertyName(name);

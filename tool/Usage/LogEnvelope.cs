@@ -21,7 +21,8 @@ public readonly struct LogEnvelope(JsonElement top, bool spendLog)
 
     /// <summary>What the envelope says that the observed payload does not: time, request id, model, provider.</summary>
     public (DateTimeOffset? Time, string? RequestId, string? Model, string? Provider) Read(Observation o) =>
-        (o.ObservedAt is null ? Time() : null, o.StreamId is null ? RequestId() : null, o.Model is null ? Model() : null, Provider());
+        top.ValueKind != JsonValueKind.Object ? default
+        : (o.ObservedAt is null ? Time() : null, o.StreamId is null ? RequestId() : null, o.Model is null ? Model() : null, Provider());
 
     /// <summary>The envelope's time: the first of <see cref="TimeKeys"/> whose value is a date and time. When keys
     /// are present but none holds one, <see cref="UsageFormatException"/> names the first.</summary>
@@ -52,8 +53,11 @@ public readonly struct LogEnvelope(JsonElement top, bool spendLog)
     /// <summary>A spend-log row names the provider LiteLLM routed to; its response is in OpenAI shape whatever that was.</summary>
     public string? Provider() => spendLog ? Json.String(top, "custom_llm_provider") : null;
 
+    /// <summary>A LiteLLM spend-log row. A chat response (it has an object or choices) is not one: checked first, as
+    /// it settles almost every line in one lookup.</summary>
     public static bool IsSpendLog(JsonElement top) =>
-        top.ValueKind == JsonValueKind.Object && Json.String(top, "request_id") is not null && Json.Has(top, "startTime")
+        top.ValueKind == JsonValueKind.Object && !top.TryGetProperty("object", out _) && !top.TryGetProperty("choices", out _)
+        && Json.String(top, "request_id") is not null && Json.Has(top, "startTime")
         && (Json.Has(top, "call_type") || Json.Has(top, "spend") || Json.Has(top, "prompt_tokens"));
 
     /// <summary>The payload inside an envelope: the first wrapper key whose value (an object, or JSON text of one) is

@@ -38,6 +38,14 @@ public sealed class StreamAssembler(INormalizedSink sink)
                 _records.Emit(mapper, usage, usage.GetRawText(), o.Model ?? outer.Model, o.ObservedAt ?? outer.Time,
                     CallIds.Identity(o.StreamId) ?? CallIds.Identity(outer.RequestId), outer.Provider, line);
                 break;
+            case ObservationKind.StreamEnd when o.Usage is { } final && _open.Count == 0 && _held.Count == 0
+                                                && !(o.StreamId is { } last && _lastEmitted.Id == last && _lastEmitted.Family == mapper.Family):
+                // A whole stream in one event (a final chunk logged alone): emitted as it is, no stream to keep.
+                var raw = final.GetRawText();
+                _records.Emit(mapper, final, raw, o.Model ?? outer.Model, o.ObservedAt ?? outer.Time,
+                    CallIds.Identity(o.StreamId) ?? CallIds.Identity(outer.RequestId), outer.Provider, line);
+                _lastEmitted = (mapper.Family, o.StreamId ?? "", raw);
+                break;
             case ObservationKind.StreamStart or ObservationKind.StreamUpdate or ObservationKind.StreamEnd:
                 if (Route(mapper, o, line) is not { } stream) return;
                 stream.LastSeen = ++_order;
@@ -79,6 +87,7 @@ public sealed class StreamAssembler(INormalizedSink sink)
             sink.Rejected(line, $"{mapper.Route}: a stream event without an id after its stream ended (streams of this route interleaved and cannot be told apart; the calls keep only what their start events said)");
             return null;
         }
+        if (o.Kind == ObservationKind.StreamEnd && o.Usage is null) return null; // an end marker alone is not a call
         return Open(mapper, family, null, line, false); // a stream seen from its middle: its events are all there is
     }
 
