@@ -2,9 +2,9 @@ namespace TokenTelemetry.Usage;
 
 /// <summary>
 /// Whether an id a payload or log envelope carries can identify one call (UsageTelemetry.CallId). Not an identity:
-/// an empty id, one with control characters or over 512 characters, and a word prefix followed by fewer than six
-/// digits only — Ollama's OpenAI-compatible endpoint draws chatcmpl-N from 999 values, so two calls often share one.
-/// The ingest path then identifies such a call by its content instead.
+/// an empty id, one with control characters or over 512 characters, and Ollama's OpenAI-compatible ids, chatcmpl-N
+/// and cmpl-N with N drawn from 0–998, so that two of its calls often share one. The ingest path then identifies such
+/// a call by its content instead.
 /// </summary>
 public static class CallIds
 {
@@ -14,13 +14,11 @@ public static class CallIds
         return FewDigits(id) ? null : id;
     }
 
-    /// <summary>Letters, an optional - or _, then one to five digits and nothing else (chatcmpl-123, cmpl-7, 42).</summary>
+    /// <summary>chatcmpl- or cmpl- and one to three digits, nothing else: the ids Ollama's /v1 endpoint makes up.</summary>
     private static bool FewDigits(string id)
     {
-        var i = 0;
-        while (i < id.Length && char.IsAsciiLetter(id[i])) i++;
-        if (i < id.Length && id[i] is '-' or '_') i++;
-        var digits = id.Length - i;
-        return digits is >= 1 and <= 5 && id.AsSpan(i).IndexOfAnyExceptInRange('0', '9') < 0;
+        var digits = id.StartsWith("chatcmpl-", StringComparison.Ordinal) ? id.AsSpan(9)
+            : id.StartsWith("cmpl-", StringComparison.Ordinal) ? id.AsSpan(5) : default;
+        return digits.Length is >= 1 and <= 3 && digits.IndexOfAnyExceptInRange('0', '9') < 0;
     }
 }

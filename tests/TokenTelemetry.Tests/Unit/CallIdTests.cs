@@ -39,6 +39,8 @@ public sealed class CallIdTests
     [Theory]
     [InlineData("anthropic.messages/streaming-sse.jsonl", "msg_s")]
     [InlineData("openai.chat/streaming-include-usage.jsonl", "chatcmpl-s1")]
+    [InlineData("openai.responses/streaming.jsonl", "resp_3")]
+    [InlineData("gemini.generate_content/streaming.jsonl", "st1")]
     public void Streams_carry_the_id_of_their_response(string fixture, string id)
     {
         using var input = File.OpenRead(Fixtures.Path("usage", fixture));
@@ -46,7 +48,7 @@ public sealed class CallIdTests
     }
 
     [Fact]
-    public void Responses_and_gemini_streams_carry_their_response_id()
+    public void Responses_and_gemini_streams_with_real_ids_carry_them()
     {
         var responses = NormalizedOutput.Run("""
             {"type":"response.created","sequence_number":0,"response":{"id":"resp_68af1c2b3d4e5f607","object":"response","created_at":1763640000,"model":"o3","status":"in_progress","usage":null}}
@@ -63,12 +65,12 @@ public sealed class CallIdTests
     [Theory]
     [InlineData("chatcmpl-123")]
     [InlineData("cmpl-7")]
-    [InlineData("resp_3")]
     [InlineData("")]
+    [InlineData(" ")]
     public void An_id_drawn_from_a_few_values_is_no_identity(string id)
     {
-        // Ollama's OpenAI-compatible endpoint names every response chatcmpl-<0..998>; a word and a few digits is a
-        // counter, not an identity: the call is then identified by its content.
+        // Ollama's OpenAI-compatible endpoint names every response chatcmpl-<0..998>: the call is then identified by
+        // its content.
         One("""{"id":"ID","object":"chat.completion","model":"llama3.2","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":1}}""".Replace("ID", id, StringComparison.Ordinal)).CallId.ShouldBeNull();
     }
 }
