@@ -8,7 +8,7 @@ public sealed class NormalizeCommand
     [Command("normalize", Description = "Print the canonical usage of each provider payload as JSON lines (no database)")]
     public int Normalize(
         [Argument(Description = "A JSON/JSONL/SSE file, or - for stdin")] string file,
-        [Option(Description = "auto, or a route: openai.chat, openai.responses, anthropic.messages, gemini.generate_content, deepseek.chat, bedrock.converse, openrouter.chat, xai.chat, mistral.chat, moonshot.chat, ollama.native, openai_compatible.chat, codex.log, openrouter.key")]
+        [Option(Description = "auto, or a route: openai.chat, openai.responses, anthropic.messages, gemini.generate_content, deepseek.chat, bedrock.converse, openrouter.chat, xai.chat, mistral.chat, moonshot.chat, ollama.native, openai_compatible.chat, codex.log, openrouter.key, claude_code.log")]
         string format = "auto",
         [Option(Description = "Provider to record instead of the route's own (e.g. vllm for an OpenAI-compatible server)")] string? provider = null,
         [Option(Description = "Show stack traces on errors")] bool verbose = false)

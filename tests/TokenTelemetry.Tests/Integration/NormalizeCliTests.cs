@@ -39,6 +39,14 @@ public sealed class NormalizeCliTests
     }
 
     [Fact]
+    public async Task A_provider_override_with_a_control_character_is_a_one_line_error()
+    {
+        var result = await Cli.RunAsync(AppContext.BaseDirectory, "normalize", "--provider", "vllm\u0007", Fixtures.Path("usage", "openai.chat", "plain.jsonl"));
+        result.ExitCode.ShouldBe(1);
+        result.StderrLines.ShouldBe(["error: --provider contains a control character (U+0007) (pass a plain provider name such as vllm)"]);
+    }
+
+    [Fact]
     public async Task A_missing_file_is_a_fatal_one_line_error()
     {
         var result = await Cli.RunAsync(AppContext.BaseDirectory, "normalize", "/nonexistent.jsonl");
