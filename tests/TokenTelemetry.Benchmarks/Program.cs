@@ -9,14 +9,20 @@ using TokenTelemetry.Database;
 //   upsert    [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]   the writer vs a naive loop vs Postgres's own INSERT … SELECT
 //   normalize [--lines 1000000]                                             normalizing mixed-provider JSONL: lines/s and peak memory
 //   pricing   [--usages 1000000]                                            price-table load time and prices/s
-//   import    [--lines 1000000]                                             `import` end to end into PostgreSQL 15: lines/s, peak memory
+//   import    [--lines 1000000] [--distinct-models]                         `import` end to end into PostgreSQL 15: lines/s, peak memory
 //   subscriptions [--plans 20] [--years 3]                                  subscription day rows: seconds per collect cycle and for verify
+//   agentlogs [--claude-mb 160] [--codex-mb 100] [--ccusage PATH] [--tool DIR]  Claude Code and Codex logs: this tool beside ccusage 20
 // dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- <name> [options]
 // TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
 // throwaway cluster with default settings (fsync on) is started with the machine's binaries.
 if (args.FirstOrDefault() == "import")
 {
-    await ImportBenchmark.RunAsync(Option("--lines", 1_000_000));
+    await ImportBenchmark.RunAsync(Option("--lines", 1_000_000), args.Contains("--distinct-models"));
+    return;
+}
+if (args.FirstOrDefault() == "agentlogs")
+{
+    await AgentLogBenchmark.RunAsync(Option("--claude-mb", 160), Option("--codex-mb", 100), Text("--ccusage"), Text("--tool"));
     return;
 }
 if (args.FirstOrDefault() == "subscriptions")
@@ -35,7 +41,7 @@ if (args.FirstOrDefault() == "normalize")
     return;
 }
 if (args.FirstOrDefault() is { } name && name != "upsert" && !name.StartsWith("--", StringComparison.Ordinal))
-    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions)");
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions, agentlogs)");
 
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);
@@ -127,6 +133,12 @@ finally
 
 static void Print(string label, double insert, double update) =>
     Console.WriteLine($"{label,-38}{(double.IsNaN(insert) ? "-" : insert.ToString("N0", CultureInfo.InvariantCulture)),12}{update.ToString("N0", CultureInfo.InvariantCulture),12}");
+
+string? Text(string name)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}
 
 int Option(string name, int fallback)
 {

@@ -68,7 +68,7 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
             try
             {
                 using var input = file == "-" ? Console.OpenStandardInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                new UsageNormalizer(sink, request.Format).Run(input);
+                new UsageNormalizer(sink, request.Format).Run(input, ct);
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {

@@ -38,7 +38,7 @@ public sealed partial class PriceTable
         foreach (var model in document.RootElement.EnumerateObject())
         {
             if (model.Name == "sample_spec" || model.Value.ValueKind != JsonValueKind.Object) continue;
-            var price = ParseEntry(model.Name, model.Value);
+            var price = ParseEntry(model.Name, model.Value, source);
             if (price is not null) entries[model.Name] = price;
         }
         if (entries.Count == 0) throw new TelemetryException($"the price table from {source} has no per-token rates", "expected LiteLLM's model_prices_and_context_window.json");
@@ -52,6 +52,7 @@ public sealed partial class PriceTable
         var entries = new Dictionary<string, ModelPrice>(_entries, StringComparer.Ordinal);
         foreach (var (key, o) in overrides)
         {
+            CheckOverride(key, o);
             entries[key] = entries.TryGetValue(key, out var existing)
                 ? existing with
                 {
@@ -63,8 +64,22 @@ public sealed partial class PriceTable
         return new PriceTable(entries, Source + " with config overrides");
     }
 
-    private static ModelPrice? ParseEntry(string key, JsonElement entry)
+    private static void CheckOverride(string key, PriceOverride o)
     {
+        var source = "config (pricing.overrides)";
+        NonNegative(o.Rates.Input, key, "input_cost_per_token", source);
+        NonNegative(o.Rates.Output, key, "output_cost_per_token", source);
+        NonNegative(o.Rates.CacheRead, key, "cache_read_input_token_cost", source);
+        NonNegative(o.Rates.CacheWrite, key, "cache_creation_input_token_cost", source);
+        NonNegative(o.Rates.CacheWrite1h, key, "cache_creation_input_token_cost_above_1hr", source);
+        NonNegative(o.Rates.Reasoning, key, "output_cost_per_reasoning_token", source);
+        NonNegative(o.BatchInput, key, "input_cost_per_token_batches", source);
+        NonNegative(o.BatchOutput, key, "output_cost_per_token_batches", source);
+    }
+
+    private static ModelPrice? ParseEntry(string key, JsonElement entry, string source)
+    {
+        decimal? Rate(JsonElement e, string name) => NonNegative(PriceTable.Rate(e, name), key, name, source);
         var input = Rate(entry, "input_cost_per_token");
         var output = Rate(entry, "output_cost_per_token");
         if (input is null && output is null) return null;
@@ -105,6 +120,13 @@ public sealed partial class PriceTable
             Tiers = tiers.OrderByDescending(t => t.Key).Select(t => new PriceTier(t.Key, t.Value)).ToList(),
         };
     }
+
+    /// <summary>A negative rate would turn usage into a refund: the table is refused whole, naming the entry, rather
+    /// than priced wrong or half loaded.</summary>
+    private static decimal? NonNegative(decimal? rate, string key, string name, string source) =>
+        rate < 0
+            ? throw new TelemetryException($"the price table from {source} has a negative rate: {key}.{name} = {rate}", "fix the table or its pricing.overrides entry; rates are USD per token, never below 0")
+            : rate;
 
     /// <summary>A rate as a number or a numeric string ("3e-7", as LiteLLM's own reader accepts); anything else is absent.</summary>
     private static decimal? Rate(JsonElement entry, string name)

@@ -4,15 +4,17 @@ namespace TokenTelemetry.Pricing;
 
 /// <summary>
 /// The cost a usage row gets (invariant 13): the provider's reported cost when there is one (provider_reported),
-/// else the price table's (computed), else NULL with one warning per model per run — never $0.
+/// else the price table's (computed), else NULL with a warning — never $0. Warnings are summarised
+/// (<see cref="WarningLog"/>): one per model for the first few models, then counts.
 /// </summary>
 public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
 {
     private readonly ModelResolver _resolver = new(table);
-    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+    private readonly WarningLog _warnings = new(warn);
 
     public PriceTable Table => table;
     public ModelResolver Resolver => _resolver;
+    public WarningLog Warnings => _warnings;
 
     /// <param name="aggregate">The usage sums many requests: priced at base rates (see <see cref="CostCalculator.Total"/>).</param>
     public PricedUsage Price(UsageTelemetry usage, string? modelId = null, bool aggregate = false)
@@ -82,9 +84,5 @@ public sealed class UsagePricer(PriceTable table, Action<string>? warn = null)
         return price;
     }
 
-    private void Warn(string key, string message)
-    {
-        lock (_warned)
-            if (_warned.Add(key)) warn?.Invoke(message);
-    }
+    private void Warn(string key, string message) => _warnings.Warn(key, message);
 }
