@@ -70,7 +70,7 @@ public sealed class CallSink(CallLedger ledger, IngestRequest request, UsagePric
             return;
         }
         ledger.Count(id, group);
-        group.Files.Add(_file);
+        if (!ReferenceEquals(group.LastFile, _file)) group.Files.Add(group.LastFile = _file);
         NewCalls++;
     }
 

@@ -52,17 +52,17 @@ public sealed class GroupTotals
     public string? TryAdd(UsageTelemetry u, PricedUsage priced)
     {
         var first = Calls == 0;
-        var partial = new List<string>(0);
+        List<string>? partial = null;
         long? input, cachedRead, cachedWrite, cachedWrite1h, output, reasoning;
         decimal? cost = _cost, savings = _savings;
         try
         {
-            input = Sum(_input, u.InputTokens, "input_tokens", first, partial);
-            cachedRead = Sum(_cachedRead, u.CachedReadTokens, "cached_read_tokens", first, partial);
-            cachedWrite = Sum(_cachedWrite, u.CachedWriteTokens, "cached_write_tokens", first, partial);
-            cachedWrite1h = Sum(_cachedWrite1h, u.CachedWrite1hTokens, "cached_write_1h_tokens", first, partial);
-            output = Sum(_output, u.OutputTokens, "output_tokens", first, partial);
-            reasoning = Sum(_reasoning, u.ReasoningTokens, "reasoning_tokens", first, partial);
+            input = Sum(_input, u.InputTokens, "input_tokens", first, ref partial);
+            cachedRead = Sum(_cachedRead, u.CachedReadTokens, "cached_read_tokens", first, ref partial);
+            cachedWrite = Sum(_cachedWrite, u.CachedWriteTokens, "cached_write_tokens", first, ref partial);
+            cachedWrite1h = Sum(_cachedWrite1h, u.CachedWrite1hTokens, "cached_write_1h_tokens", first, ref partial);
+            output = Sum(_output, u.OutputTokens, "output_tokens", first, ref partial);
+            reasoning = Sum(_reasoning, u.ReasoningTokens, "reasoning_tokens", first, ref partial);
             if (priced.CostUsd is { } c) cost = checked((cost ?? 0) + c);
             if (priced.CacheSavingsUsd is { } s) savings = checked((savings ?? 0) + s);
             if (input is { } i && checked((cachedRead ?? 0) + (cachedWrite ?? 0)) > i)
@@ -80,8 +80,8 @@ public sealed class GroupTotals
 
         (_input, _cachedRead, _cachedWrite, _cachedWrite1h, _output, _reasoning) = (input, cachedRead, cachedWrite, cachedWrite1h, output, reasoning);
         (_cost, _savings) = (cost, savings);
-        _partial.UnionWith(partial);
-        _partial.UnionWith(u.PartiallyUnknown);
+        if (partial is not null) _partial.UnionWith(partial);
+        if (u.PartiallyUnknown.Count > 0) _partial.UnionWith(u.PartiallyUnknown);
         if (priced.CostUsd is null) _unpriced = true;
         if (priced.CacheSavingsUsd is null) _savingsUnknown = true;
         if (priced.Basis != CostBasis.ProviderReported) _allReported = false;
@@ -96,11 +96,11 @@ public sealed class GroupTotals
         return null;
     }
 
-    private static long? Sum(long? total, long? add, string name, bool first, List<string> partial)
+    private static long? Sum(long? total, long? add, string name, bool first, ref List<string>? partial)
     {
         if (first) return add;
         if (total is null && add is null) return null;
-        if (total is null || add is null) partial.Add(name);
+        if (total is null || add is null) (partial ??= []).Add(name);
         return checked((total ?? 0) + (add ?? 0));
     }
 
