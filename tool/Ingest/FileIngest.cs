@@ -52,10 +52,17 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     private static (IReadOnlyList<string> Files, bool Rows) Input(IngestRequest request, RejectionLog rejections)
     {
         if (request.Path == "-") return (["-"], request.Rows ?? false);
-        var rows = request.Rows ?? IsRowsInput(Path.GetFullPath(request.Path, request.BaseDirectory));
-        var found = InputFiles.Find(request.Path, request.BaseDirectory, rows ? InputFiles.RowExtensions : InputFiles.PayloadExtensions);
+        // One walk of the folder: the first file decides payloads or rows when the request does not say.
+        var found = InputFiles.Find(request.Path, request.BaseDirectory, request.Rows switch
+        {
+            true => InputFiles.RowExtensions,
+            false => InputFiles.PayloadExtensions,
+            null => [.. InputFiles.PayloadExtensions.Union(InputFiles.RowExtensions)],
+        });
+        var rows = request.Rows ?? (found.Files.Count > 0 && IsRowsFile(found.Files[0]));
+        var extensions = rows ? InputFiles.RowExtensions : InputFiles.PayloadExtensions;
         foreach (var problem in found.Problems) rejections.Add(problem.Split(": ")[0], problem[(problem.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
-        return (found.Files, rows);
+        return (found.Files.Where(f => extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).ToList(), rows);
     }
 
     private Counts ReadPayloads(IReadOnlyList<string> files, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections, CancellationToken ct)
@@ -99,16 +106,12 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     }
 
     /// <summary>CSV, or JSON whose first record has a window_start column: aggregate rows, not provider payloads.</summary>
-    private static bool IsRowsInput(string full)
+    private static bool IsRowsFile(string file)
     {
-        var first = File.Exists(full) ? full : Directory.Exists(full)
-            ? InputFiles.Find(full, "/", [.. InputFiles.PayloadExtensions, .. InputFiles.RowExtensions]).Files.FirstOrDefault()
-            : null;
-        if (first is null) return false;
-        if (Path.GetExtension(first).Equals(".csv", StringComparison.OrdinalIgnoreCase)) return true;
+        if (Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase)) return true;
         try
         {
-            using var reader = new StreamReader(first);
+            using var reader = new StreamReader(file);
             var head = new char[4096];
             var n = reader.Read(head, 0, head.Length);
             return new string(head, 0, n).Contains("\"window_start\"", StringComparison.Ordinal);

@@ -56,7 +56,10 @@ public static class InputFiles
                 continue;
             }
             if (!extensions.Contains(Path.GetExtension(entry).ToLowerInvariant())) continue;
-            if (RealPath.Resolve(entry, out var fileWhy) is not { } realFile)
+            // A plain file's real path is the folder's real path and its name; only a link needs resolving.
+            var fileWhy = "";
+            var realFile = new FileInfo(entry).LinkTarget is null ? Path.Join(real, Path.GetFileName(entry)) : RealPath.Resolve(entry, out fileWhy);
+            if (realFile is null)
             {
                 problems.Add($"{entry}: {fileWhy}");
                 continue;
