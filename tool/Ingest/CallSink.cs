@@ -86,7 +86,7 @@ public sealed class CallSink(CallLedger ledger, IngestRequest request, UsagePric
     /// Computed before a --provider override: the same call through a door without the flag is the same call.</summary>
     private UInt128 Identity(UsageTelemetry usage)
     {
-        if (usage.CallId is { Length: > 0 } callId) return CallIdentity.OfCall(usage.Provider ?? "", callId);
+        if (usage.CallId is { Length: > 0 } callId) return CallIdentity.OfCall(callId);
         var content = CallIdentity.ContentKey(usage);
         var contentHash = CallIdentity.Hash(content);
         var occurrence = _contentSeen.GetValueOrDefault(contentHash);

@@ -44,10 +44,6 @@ public static class Json
     public static bool Has(JsonElement parent, string name) =>
         parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
-    public static DateTimeOffset? UnixSeconds(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var s) && s > 0
-            ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
-
     /// <summary>An ISO 8601 (or epoch) time field; present but without a date → <see cref="UsageFormatException"/>.</summary>
     public static DateTimeOffset? Timestamp(JsonElement parent, string name) => LogTime.Read(parent, name);
 

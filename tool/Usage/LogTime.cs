@@ -20,6 +20,12 @@ public static class LogTime
         return Parse(value) ?? throw new UsageFormatException($"{name} {Describe(value)} is not a date and time (ISO 8601 with a date, or Unix epoch seconds/milliseconds)");
     }
 
+    /// <summary>As <see cref="Read"/>, but a numeric 0 — what some OpenAI-compatible servers write for "created" when
+    /// they keep no clock — counts as absent rather than as a bad time.</summary>
+    public static DateTimeOffset? ReadUnlessZero(JsonElement parent, string name) =>
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value)
+        && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var n) && n == 0 ? null : Read(parent, name);
+
     /// <summary>The time a value holds, or null when it is not one.</summary>
     public static DateTimeOffset? Parse(JsonElement value) => value.ValueKind switch
     {

@@ -8,7 +8,7 @@ namespace TokenTelemetry.Usage.Mappers;
 /// info.total_token_usage, and the ChatGPT-plan quota in rate_limits. The model comes from the preceding
 /// turn_context line. Codex has no response id, so a call is identified by its conversation and running total
 /// (<see cref="CodexLineage"/>): an event that repeats a total already seen is the same call and is counted once, and
-/// history copied into a forked or sub-agent rollout gets the ids it has in the original.
+/// history copied into a forked or sub-agent rollout is not counted from the copy (the parent's rollout counts it).
 /// </summary>
 public sealed class CodexLogMapper : UsageMapper
 {
@@ -50,6 +50,10 @@ public sealed class CodexLogMapper : UsageMapper
             return new Observation(ObservationKind.MetersOnly, null, _model, null, at, meters); // a repeated running total
         var usage = last ?? _lineage.Delta(total!.Value);
         if (total is { } running) _lineage.Remember(running);
+        // History copied into a forked or sub-agent rollout is the parent's calls, re-stamped with the time of the fork:
+        // they are counted from the parent's rollout, at their own time, and never again from the copy (which could
+        // put them in another window, where the ledger would not know them).
+        if (_lineage.IsCopyBurst(at)) return new Observation(ObservationKind.Noise);
         return new Observation(ObservationKind.Complete, usage, _model, callId, at, meters);
     }
 
