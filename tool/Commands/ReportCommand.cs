@@ -91,8 +91,9 @@ public sealed partial class ReportCommand
     [GeneratedRegex(@"^\d+[smhd]$")]
     private static partial Regex DigitsAndUnit();
 
-    /// <summary>A label as one visible line: control characters, line and paragraph separators and bidirectional
-    /// overrides (which could forge or reorder table lines) are shown as escapes such as \n or \u202e.</summary>
+    /// <summary>A label as one visible line: control characters, line and paragraph separators and invisible format
+    /// characters (bidirectional overrides, zero-width spaces, U+FEFF — which could forge, reorder or disguise table lines)
+    /// are shown as escapes such as \n or \u202e.</summary>
     internal static string Printable(string label)
     {
         if (!label.Any(NeedsEscape)) return label;
@@ -105,7 +106,7 @@ public sealed partial class ReportCommand
 
     private static bool NeedsEscape(char c) =>
         char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
-        || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\u200E' or '\u200F' or '\u061C';
+            or UnicodeCategory.Format; // bidi marks and overrides, zero-width spaces and joiners, the byte-order mark
 
     internal static string Table(string by, DateTimeOffset start, DateTimeOffset end, IReadOnlyList<ReportRow> rows, ReportRow total)
     {

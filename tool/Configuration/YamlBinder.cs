@@ -29,12 +29,26 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
     {
         Lines[path] = Line(node);
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        if (node is YamlScalarNode blank && type == typeof(bool) && IsEmptySwitch(blank))
+        {
+            // A switch left empty (or set to an empty ${VAR:-}) would silently mean false: say so instead.
+            Problems.Add(new ConfigProblem(path, Line(node), "is empty: write true or false (or yes/no, on/off, 1/0)"));
+            return null;
+        }
         if (node is YamlScalarNode scalar) return BindScalar(scalar, underlying, path);
         if (IsGeneric(underlying, typeof(List<>))) return BindList(node, underlying, path);
         if (IsGeneric(underlying, typeof(Dictionary<,>))) return BindDictionary(node, underlying, path);
         if (IsRecord(underlying)) return BindObject(node, underlying, path);
         Problems.Add(new ConfigProblem(path, Line(node), $"expected {Describe(underlying)}, found a {(node is YamlMappingNode ? "mapping" : "list")}"));
         return null;
+    }
+
+    /// <summary>Empty as written, or empty once expanded from variables that are all set (an unset one is its own problem).</summary>
+    private bool IsEmptySwitch(YamlScalarNode node)
+    {
+        if (IsNull(node)) return true;
+        var missing = new List<string>();
+        return expander.Expand(node.Value ?? "", missing).Length == 0 && missing.Count == 0;
     }
 
     private object? BindObject(YamlNode node, Type type, string path)

@@ -82,6 +82,11 @@ public sealed class CallSink(CallLedger ledger, IngestRequest request, UsagePric
 
     public void Rejected(long line, string reason) => rejections.Add($"{_file}:{line}", reason);
 
+    /// <summary>Calls left for a later read: their file is still being written and their stream had not ended.</summary>
+    public long UnfinishedCalls { get; private set; }
+
+    public void Unfinished(long line, string reason) => UnfinishedCalls++;
+
     /// <summary>The call's identity from its own id, else from its content numbered among identical records of this file.
     /// Computed before a --provider override: the same call through a door without the flag is the same call.</summary>
     private UInt128 Identity(UsageTelemetry usage)

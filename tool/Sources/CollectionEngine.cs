@@ -112,6 +112,9 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
         foreach (var start in byWindow.Keys)
             if (start < range.Start || start >= range.End || !WindowGrid.IsAligned(start, g))
                 throw new SourceException($"returned rows for {start:u}, outside {range.Start:u} → {range.End:u} or off the {g.Label()} grid (a source bug)");
+        foreach (var row in batch.Rows)
+            if (CollectedRows.Problem(row) is { } problem)
+                throw new SourceException($"the provider's answer holds a row the tool will not store ({row.ModelId}, {row.WindowStart:u}): {problem}; nothing of this range was written");
 
         var writer = new UsageWriter(_schema, mode);
         var side = new SideTablesStore(_schema);

@@ -55,12 +55,24 @@ public sealed class StreamAssembler(INormalizedSink sink)
         }
     }
 
-    /// <summary>Ends the input: held and open streams are emitted in the order they began.</summary>
-    public void Finish()
+    /// <summary>Ends the input: held and open streams are emitted in the order they began — except, when the input
+    /// may still be growing (<paramref name="unsettledSince"/>), a stream that never ended and whose latest time is
+    /// after that moment (or that has no time): it may be mid-write, and emitting it now would count its partial
+    /// usage for good. It is reported as unfinished and taken whole by a later read.</summary>
+    public void Finish(DateTimeOffset? unsettledSince = null)
     {
         foreach (var held in _held.Values.ToList()) Close(held);
         _held.Clear();
-        foreach (var stream in _open.Values.OrderBy(s => s.Order).ToList()) Close(stream);
+        foreach (var stream in _open.Values.OrderBy(s => s.Order).ToList())
+        {
+            if (unsettledSince is { } since && !stream.Ended && !((stream.PayloadTime ?? stream.EnvelopeTime) < since))
+            {
+                Remove(stream);
+                sink.Unfinished(stream.Line, $"{stream.Mapper.Route}: the call{(stream.Id is { } id ? $" {id}" : "")} had not finished when the file ended and the file was written moments ago: it is counted once it is whole");
+                continue;
+            }
+            Close(stream);
+        }
     }
 
     private OpenStream? Route(UsageMapper mapper, Observation o, long line)

@@ -24,7 +24,10 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
     /// off only to show that the output is the same either way.</summary>
     internal bool SkipAgentNoise { get; init; } = true;
 
-    public void Run(Stream input, CancellationToken ct = default)
+    /// <param name="unsettledSince">For a file that may still be growing (the ingest path: modified moments ago), the
+    /// time after which a stream left open at its end may still be in progress: such calls go to
+    /// <see cref="INormalizedSink.Unfinished"/> instead of being emitted with partial usage. Null: the input is whole.</param>
+    public void Run(Stream input, CancellationToken ct = default, DateTimeOffset? unsettledSince = null)
     {
         _forced = _detector.Forced(format);
         _skipAgentNoise = SkipAgentNoise && (format is "auto" or "codex.log" or "claude_code.log");
@@ -54,7 +57,7 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
             if (_skipAgentNoise && AgentLogFilter.IsNoise(line.Bytes.Span)) continue;
             ParseAndAccept(line.Bytes, line.Line);
         }
-        _assembler.Finish();
+        _assembler.Finish(unsettledSince);
     }
 
     private void ParseAndAccept(ReadOnlyMemory<byte> bytes, long line)

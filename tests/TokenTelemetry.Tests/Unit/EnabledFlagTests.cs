@@ -46,4 +46,12 @@ public sealed class EnabledFlagTests
         Parse("${REQUESTS_ON}", requireSources: true, env: n => n == "REQUESTS_ON" ? "on" : null).Config.Sources.Requests!.Enabled.ShouldBeTrue();
         Parse("${REQUESTS_ON:-off}", requireSources: true).Config.Sources.Requests!.Enabled.ShouldBeFalse();
     }
+
+    [Theory]
+    [InlineData("")] [InlineData("~")] [InlineData("\"\"")] [InlineData("${REQUESTS_ON:-}")]
+    public void An_empty_switch_is_an_error_not_a_silent_false(string written)
+    {
+        var error = Should.Throw<ConfigException>(() => Parse(written, requireSources: false));
+        error.Problems.ShouldBe([new ConfigProblem("sources.requests.enabled", 3, "is empty: write true or false (or yes/no, on/off, 1/0)")]);
+    }
 }
