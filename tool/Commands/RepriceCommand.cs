@@ -44,7 +44,7 @@ public sealed class RepriceCommand
             now_priced = p.Value.NowPriced, now_unpriced = p.Value.NowUnpriced,
         }),
         left_alone = result.LeftAlone.Select(l => new { reason = l.Key, rows = l.Value.Rows, models = l.Value.Models }),
-        provider_reported_not_repriced = result.ReportedNotRepriced,
+        provider_reported_not_repriced = result.ReportedNotRepriced, rewritten_meanwhile = result.RewrittenMeanwhile,
     });
 
     internal static string Table(RepriceRequest request, RepriceResult result)
@@ -63,6 +63,8 @@ public sealed class RepriceCommand
             lines.Add($"{"total",-20} {result.Providers.Values.Sum(t => t.Rows),9:N0} {result.Changed,9:N0} {Usd(result.Providers.Values.Sum(t => t.OldUsd)),20} → {Usd(result.Providers.Values.Sum(t => t.NewUsd)),20}");
         foreach (var (reason, (rows, models)) in result.LeftAlone)
             lines.Add($"left as they were: {rows:N0} {reason} (models: {string.Join(", ", models.Select(ReportCommand.Printable))}{(models.Count == 5 ? ", …" : "")})");
+        if (result.RewrittenMeanwhile > 0)
+            lines.Add($"{result.RewrittenMeanwhile:N0} row(s) were rewritten by a collector while reprice ran: left as it priced them (run reprice again if its config is older)");
         if (result.ReportedNotRepriced > 0)
             lines.Add($"provider-reported: {result.ReportedNotRepriced:N0} row(s) keep the provider's cost (pass --include-reported to compute them)");
         return string.Join("\n", lines);

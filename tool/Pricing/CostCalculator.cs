@@ -136,8 +136,12 @@ public static class CostCalculator
                 return;
             }
             var cost = tokens * r;
-            listTotal += cost;
-            sum += discounted ? cost * discounts.Factor(bucket) : cost;
+            if (discounted)
+            {
+                listTotal += cost;
+                sum += cost * discounts.Factor(bucket);
+            }
+            else sum += cost;
             flags |= used;
             lines?.Add(new CostLine(bucket, tokens, r, Trim(cost), used == Fallback.None ? null : Describe(used), discounted ? discounts.Percent(bucket) : 0m));
         }
@@ -175,8 +179,9 @@ public static class CostCalculator
             return null;
         }
         // Trailing zeros are only trimmed for display (Price): decimal equality and numeric columns ignore them.
-        list = Math.Round(listTotal, 9, MidpointRounding.AwayFromZero);
-        return Math.Round(total, 9, MidpointRounding.AwayFromZero);
+        var rounded = Math.Round(total, 9, MidpointRounding.AwayFromZero);
+        list = discounted ? Math.Round(listTotal, 9, MidpointRounding.AwayFromZero) : rounded;
+        return rounded;
     }
 
     /// <summary>Drops trailing zeros a decimal product carries in its scale (0.02000000 → 0.02), so output reads as numbers do.</summary>

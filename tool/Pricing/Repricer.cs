@@ -32,32 +32,51 @@ public sealed class Repricer(TelemetryDatabase database, UsagePricer pricer, Act
             var (from, to) = (Max(day, request.From), Min(day.AddDays(1), request.To));
             await using var tx = await connection.BeginTransactionAsync(ct);
             await new CallLedgerStore(database.Schema).LockAsync(tx, progress, ct);
-            var rows = await store.ReadAsync(tx, from, to, request.Sources, request.IncludeReported, ct);
-            if (rows.Count == 0) continue;
-            result.Days++;
-            var updates = new List<CostUpdate>();
-            foreach (var stored in rows)
+            var (read, written) = (0, 0L);
+            await store.OpenAsync(tx, from, to, request.Sources, request.IncludeReported, ct);
+            while (true)
             {
-                var (update, leftAlone) = Decide(stored, pricer);
-                var totals = result.For(stored.Row.Provider);
-                totals.Rows++;
-                var old = stored.Row.CostUsd;
-                if (update is null && leftAlone is not null) result.Leave(leftAlone, stored.Row.ModelId);
-                var now = update is null ? old : update.CostUsd;
-                (totals.OldUsd, totals.NewUsd) = (totals.OldUsd + (old ?? 0), totals.NewUsd + (now ?? 0));
-                if (update is null) continue;
-                updates.Add(update);
-                totals.Changed++;
-                if (old is null && now is not null) totals.NowPriced++;
-                if (old is not null && now is null) totals.NowUnpriced++;
-                if (update.CostUsd != old) result.EarliestChange = result.EarliestChange is { } e && e <= stored.Row.WindowStart ? e : stored.Row.WindowStart;
+                var rows = await store.FetchAsync(tx, PageSize, ct);
+                if (rows.Count == 0) break;
+                read += rows.Count;
+                var updates = Page(rows, result);
+                var landed = request.DryRun ? updates.Count : await store.UpdateAsync(tx, from, to, updates, ct);
+                result.RewrittenMeanwhile += updates.Count - landed;
+                written += landed;
+                if (rows.Count < PageSize) break;
             }
-            if (request.DryRun || updates.Count == 0) continue;
-            await store.UpdateAsync(tx, from, to, updates, ct);
+            await store.CloseAsync(tx, ct);
+            if (read == 0) continue;
+            result.Days++;
+            if (request.DryRun || written == 0) continue;
             await new PriceSnapshotStore(database.Schema).RecordAsync(connection, tx, pricer.Rules, ct);
             await tx.CommitAsync(ct);
         }
         return result;
+    }
+
+    /// <summary>Rows read and decided per round trip: bounds memory whatever a day holds.</summary>
+    public const int PageSize = 20_000;
+
+    private List<CostUpdate> Page(List<StoredCost> rows, RepriceResult result)
+    {
+        var updates = new List<CostUpdate>();
+        foreach (var stored in rows)
+        {
+            var (update, leftAlone) = Decide(stored, pricer);
+            var totals = result.For(stored.Row.Provider);
+            totals.Rows++;
+            var old = stored.Row.CostUsd;
+            if (update is null && leftAlone is not null) result.Leave(leftAlone, stored.Row.ModelId);
+            var now = update is null ? old : update.CostUsd;
+            (totals.OldUsd, totals.NewUsd) = (totals.OldUsd + (old ?? 0), totals.NewUsd + (now ?? 0));
+            if (update is null) continue;
+            updates.Add(update);
+            totals.Changed++;
+            if (old is null && now is not null) totals.NowPriced++;
+            if (old is not null && now is null) totals.NowUnpriced++;
+        }
+        return updates;
     }
 
     /// <summary>
@@ -95,8 +114,8 @@ public sealed class Repricer(TelemetryDatabase database, UsagePricer pricer, Act
         var reported = r.CostBasis == CostBasis.ProviderReported ? r.CostUsd : null;
         // Within rounding, the stored per-call sum is the more exact figure: keep it, record only the provenance.
         return costSame && savingsSame && r.CostBasis == priced.Basis
-            ? (new CostUpdate(stored.Id, r.CostUsd, r.CostBasis, r.CacheSavingsUsd, priced.Provenance, null), null)
-            : (new CostUpdate(stored.Id, priced.CostUsd, priced.Basis, priced.CacheSavingsUsd, priced.Provenance, reported), priced.CostUsd is null ? Unpriced : null);
+            ? (new CostUpdate(stored.Id, r.CostUsd, r.CostBasis, r.CacheSavingsUsd, priced.Provenance, null, stored.UpdatedAt), null)
+            : (new CostUpdate(stored.Id, priced.CostUsd, priced.Basis, priced.CacheSavingsUsd, priced.Provenance, reported, stored.UpdatedAt), priced.CostUsd is null ? Unpriced : null);
     }
 
     private static bool MayCross(ModelPrice price, TokenUsageRow r)

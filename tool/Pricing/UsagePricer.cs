@@ -25,11 +25,14 @@ public sealed class UsagePricer(PricingRules rules, Action<string>? warn = null,
 
     private PricingEpoch Now => rules.At(_clock.GetUtcNow());
 
+    /// <summary>Undated rules have one epoch: the clock is not read on the hot path then.</summary>
+    private PricingEpoch Epoch(DateTimeOffset? at) => rules.At(at ?? (rules.Dated ? _clock.GetUtcNow() : default));
+
     /// <param name="aggregate">The usage sums many requests: priced at base rates (see <see cref="CostCalculator.Total"/>).</param>
     /// <param name="at">When the usage happened (a window's start); default: the usage's own time, else now.</param>
     public PricedUsage Price(UsageTelemetry usage, string? modelId = null, bool aggregate = false, DateTimeOffset? at = null)
     {
-        var epoch = rules.At(at ?? usage.ObservedAt ?? _clock.GetUtcNow());
+        var epoch = Epoch(at ?? usage.ObservedAt);
         if (usage.ProviderCostUsd is { } reported)
         {
             var known = Lookup(epoch, modelId ?? usage.Model ?? "", usage.Provider);
@@ -74,7 +77,7 @@ public sealed class UsagePricer(PricingRules rules, Action<string>? warn = null,
     public PricedUsage PriceBatch(UsageTelemetry usage, DateTimeOffset? at = null)
     {
         var model = usage.Model ?? "";
-        var epoch = rules.At(at ?? usage.ObservedAt ?? _clock.GetUtcNow());
+        var epoch = Epoch(at ?? usage.ObservedAt);
         var lookup = Lookup(epoch, model, usage.Provider);
         var price = lookup.Price;
         if (price is null || CostCalculator.BatchTotal(price, usage, lookup.Discounts, out var list, out var fallbacks) is not { } total)

@@ -2,6 +2,7 @@ using System.Net;
 using Dapper;
 using Shouldly;
 using TokenTelemetry.Configuration;
+using TokenTelemetry.Database;
 using TokenTelemetry.Ingest;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Sources;
@@ -172,5 +173,30 @@ public sealed class RepriceTests
         var (rows, models) = result.LeftAlone.ShouldHaveSingleItem().Value;
         result.LeftAlone.Keys.Single().ShouldBe(Repricer.Tiered);
         (rows, models.Single()).ShouldBe((1L, "claude-sonnet-4-5"));
+    }
+
+    [Fact]
+    public async Task A_row_a_collector_rewrote_after_it_was_read_is_left_as_that_writer_priced_it()
+    {
+        var harness = await CollectOpenAiAsync(CostHarness.Pricer(EngineHarness.Table));
+        var contract = CostHarness.Pricer(EngineHarness.Table, "pricing:\n  discounts:\n    - {provider: openai, percent: 50}");
+        var store = new RepriceStore(harness.Schema);
+        await using var connection = await harness.OpenAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var (from, to) = (OpenAiRange.Start, OpenAiRange.End);
+        await store.OpenAsync(tx, from, to, [], false, CancellationToken.None);
+        var rows = await store.FetchAsync(tx, 100, CancellationToken.None);
+        var updates = rows.Select(r => Repricer.Decide(r, contract).Update!).ToList();
+        updates.Count.ShouldBe(4);
+        // Meanwhile a collector re-collects the gpt-4o-mini hour.
+        var mini = rows.Single(r => r.Row.ModelId == "gpt-4o-mini").Id;
+        await using (var collector = await harness.OpenAsync())
+            await collector.ExecuteAsync($"UPDATE telemetry.token_usage SET cost_usd = 0.00042, updated_at = now() + interval '1 second' WHERE id = {mini}");
+
+        (await store.UpdateAsync(tx, from, to, updates, CancellationToken.None)).ShouldBe(3);
+        await tx.CommitAsync();
+        (await CostHarness.CostsAsync(harness)).Select(c => (c.ModelId, c.CostUsd)).ShouldBe([
+            ("gpt-4o", 0.145m), ("gpt-4o-mini", 0.00042m), ("gpt-4o", 0.005m), ("gpt-4o#batch", 0.04375m),
+        ]);
     }
 }
