@@ -10,6 +10,9 @@ namespace TokenTelemetry.Verification;
 /// </summary>
 public static class ReconcileSql
 {
+    /// <summary>A row a price would have priced: both token totals known, no cost (Copilot's rows without tokens are not).</summary>
+    private const string Unpriced = "cost_usd IS NULL AND input_tokens IS NOT NULL AND output_tokens IS NOT NULL AND measurement_basis <> 'derived_estimate'";
+
     /// <param name="schema">The schema, quoted.</param>
     /// <param name="period">day or month.</param>
     /// <param name="timeFilter">The predicate that keeps a time column in the period asked for.</param>
@@ -26,7 +29,7 @@ public static class ReconcileSql
             used AS (
                 SELECT source_system, date_trunc('day', window_start AT TIME ZONE 'UTC') AS day, sum(cost_usd) AS cost,
                        sum(cost_usd) FILTER (WHERE cost_basis = 'provider_reported') AS reported, sum(list_cost_usd - cost_usd) AS discounts,
-                       count(*) FILTER (WHERE cost_usd IS NULL AND measurement_basis <> 'derived_estimate') AS unpriced_rows,
+                       count(*) FILTER (WHERE {Unpriced}) AS unpriced_rows,
                        count(*) FILTER (WHERE measurement_basis = 'derived_estimate') AS estimated_rows
                 FROM {schema}.token_usage
                 WHERE {timeFilter("window_start")} AND {sourceFilter} AND source_system IN (SELECT DISTINCT source_system FROM {schema}.billed_cost)
@@ -34,7 +37,7 @@ public static class ReconcileSql
             unpriced AS (
                 SELECT source_system, {string.Format(System.Globalization.CultureInfo.InvariantCulture, periodOf, "window_start")} AS period, string_agg(DISTINCT model_id, ', ') AS models
                 FROM {schema}.token_usage
-                WHERE {timeFilter("window_start")} AND {sourceFilter} AND cost_usd IS NULL AND measurement_basis <> 'derived_estimate'
+                WHERE {timeFilter("window_start")} AND {sourceFilter} AND {Unpriced}
                   AND source_system IN (SELECT DISTINCT source_system FROM {schema}.billed_cost)
                 GROUP BY 1, 2),
             days AS (

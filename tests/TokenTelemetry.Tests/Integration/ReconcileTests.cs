@@ -125,4 +125,35 @@ public sealed class ReconcileTests
         var fresh = await CollectAsync(contract);
         (await ReconcileAsync(fresh)).ShouldBe(rows);
     }
+
+    [Fact]
+    public async Task A_bill_above_computed_is_explained_by_models_without_a_price_and_billed_days_without_usage()
+    {
+        var harness = await EngineHarness.CreateAsync();
+        var day = new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+        await using var connection = await harness.OpenAsync();
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await new Database.UsageWriter(harness.Schema, Database.ConflictMode.NullsNotDistinct).UpsertAsync(tx, [
+                Rows.Usage("openai", "gpt-4o", cost: 0.35m) with { WindowStart = day, WindowEnd = day.AddHours(1) },
+                Rows.Usage("openai", "my-private-model", cost: null) with { WindowStart = day, WindowEnd = day.AddHours(1) },
+                // no tokens and no cost (nothing a price could price): not an unpriced row
+                Rows.Usage("openai", "web-search", input: null, cachedRead: null, output: null, cost: null) with { WindowStart = day, WindowEnd = day.AddHours(1) },
+            ], CancellationToken.None);
+            await tx.CommitAsync();
+        }
+        await Dapper.SqlMapper.ExecuteAsync(connection, """
+            INSERT INTO telemetry.billed_cost (source_system, bucket_start, bucket_end, line_item, amount_usd, currency) VALUES
+                ('openai', '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z', 'all', 0.50, 'USD'),
+                ('openai', '2026-11-21T00:00:00Z', '2026-11-22T00:00:00Z', 'all', 0.10, 'USD');
+            """);
+
+        var row = (await ReconcileAsync(harness)).ShouldHaveSingleItem();
+
+        (row.ComputedUsd, row.BilledUsd, row.DriftUsd, row.DriftPct, row.UnpricedRows, row.BilledDaysWithoutUsage).ShouldBe((0.35m, 0.6m, -0.25m, (decimal?)-41.667m, 1L, 1L));
+        Reconciler.Explain(row, 10m, []).ShouldBe([
+            "1 row(s) without a price (my-private-model): computed is understated — add pricing.overrides, then `reprice`",
+            "1 billed day(s) without usage rows: collect them (`collect --source openai --from … --to …`)",
+        ]);
+    }
 }
