@@ -38,45 +38,6 @@ public static class CostCalculator
         out Fallback fallbacks, out string? unpriced, bool aggregate = false) =>
         Compute(price, usage, provider, discounts, null, out list, out fallbacks, out unpriced, out _, aggregate);
 
-    /// <summary>
-    /// Batch API usage at the table's batch rates, the way LiteLLM's batch cost path does it: every input token
-    /// (cache reads and writes included, there is no batch cache rate) × input_cost_per_token_batches + output ×
-    /// output_cost_per_token_batches. NULL when the model has no batch rates or the counts are unknown.
-    /// </summary>
-    public static decimal? BatchTotal(ModelPrice price, UsageTelemetry usage, out Fallback fallbacks) =>
-        BatchTotal(price, usage, BucketDiscounts.None, out _, out fallbacks);
-
-    /// <summary>Batch usage after discounts (input covers the batch input, output the batch output), and before them.</summary>
-    public static decimal? BatchTotal(ModelPrice price, UsageTelemetry usage, BucketDiscounts discounts, out decimal? list, out Fallback fallbacks)
-    {
-        fallbacks = Fallback.None;
-        list = null;
-        if (price.BatchInput is not { } input || price.BatchOutput is not { } output
-            || usage.InputTokens is not { } inputTokens || usage.OutputTokens is not { } outputTokens) return null;
-        if ((usage.CachedReadTokens ?? 0) + (usage.CachedWriteTokens ?? 0) > 0) fallbacks = Fallback.BatchCacheAtBatchInput;
-        list = Math.Round(inputTokens * input + outputTokens * output, 9, MidpointRounding.AwayFromZero);
-        if (!discounts.Any) return list;
-        return Math.Round(inputTokens * input * discounts.Factor("input") + outputTokens * output * discounts.Factor("output"), 9, MidpointRounding.AwayFromZero);
-    }
-
-    /// <summary>Batch usage bucket by bucket (input and output at the batch rates), as <see cref="BatchTotal"/> prices it.</summary>
-    public static CostBreakdown PriceBatch(ModelPrice price, UsageTelemetry usage, BucketDiscounts? discounts = null)
-    {
-        var d = discounts ?? BucketDiscounts.None;
-        var total = BatchTotal(price, usage, d, out var list, out var fallbacks);
-        if (total is null) return new CostBreakdown { MatchedKey = price.Key, Unpriced = $"{price.Key} has no batch rates, or the counts are unknown" };
-        var why = fallbacks == Fallback.None ? null : Describe(fallbacks);
-        return new CostBreakdown
-        {
-            MatchedKey = price.Key, Total = Trim(total.Value), ListTotal = Trim(list!.Value), Discounts = d.Rules,
-            Lines =
-            [
-                new CostLine("batch_input", usage.InputTokens!.Value, price.BatchInput!.Value, Trim(usage.InputTokens.Value * price.BatchInput.Value), why, d.Percent("input")),
-                new CostLine("batch_output", usage.OutputTokens!.Value, price.BatchOutput!.Value, Trim(usage.OutputTokens.Value * price.BatchOutput.Value), null, d.Percent("output")),
-            ],
-        };
-    }
-
     /// <summary>What the cache reads saved against paying the input rate for them (base rates; an estimate). NULL when
     /// cache reads are not reported or the table lacks the input or cache-read rate (the saving is then unknown, not
     /// zero); 0 without cache reads.</summary>

@@ -32,7 +32,7 @@ public static class CostExplainer
             CachedWrite1hTokens = r.CachedWrite1hTokens, OutputTokens = r.OutputTokens, ReasoningTokens = r.ReasoningTokens,
             RequestCount = r.RequestCount, Model = model, Provider = r.Provider,
         };
-        var breakdown = batch ? CostCalculator.PriceBatch(price, usage, lookup.Discounts)
+        var breakdown = batch ? BatchCost.Price(price, usage, lookup.Discounts)
             : CostCalculator.Price(price, usage, r.Provider, lookup.Discounts, aggregate: !(explained.Counted && r.RequestCount == 1));
         return breakdown with { Rules = lookup.Rules };
     }

@@ -80,7 +80,7 @@ public sealed class UsagePricer(PricingRules rules, Action<string>? warn = null,
         var epoch = Epoch(at ?? usage.ObservedAt);
         var lookup = Lookup(epoch, model, usage.Provider);
         var price = lookup.Price;
-        if (price is null || CostCalculator.BatchTotal(price, usage, lookup.Discounts, out var list, out var fallbacks) is not { } total)
+        if (price is null || BatchCost.Total(price, usage, lookup.Discounts, out var list, out var fallbacks) is not { } total)
         {
             Warn(model + BatchSuffix, $"no batch price for '{model}' in {epoch.Table.Source}; its batch usage cost stays NULL (the billed cost is in billed_cost)");
             return new PricedUsage(null, null, price?.Key);
