@@ -8,9 +8,10 @@ using TokenTelemetry.Database;
 // On-demand benchmarks. The first argument picks one:
 //   upsert    [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]   the writer vs a naive loop vs Postgres's own INSERT … SELECT
 //   normalize [--lines 1000000]                                             normalizing mixed-provider JSONL: lines/s and peak memory
-//   pricing   [--usages 1000000]                                            price-table load time and prices/s
+//   pricing   [--usages 1000000] [--rules]                                  price-table load time and prices/s (--rules: dated overrides and discounts)
 //   import    [--lines 1000000] [--distinct-models]                         `import` end to end into PostgreSQL 15: lines/s, peak memory
 //   subscriptions [--plans 20] [--years 3]                                  subscription day rows: seconds per collect cycle and for verify
+//   reprice   [--rows 1000000]                                             `reprice` and `reconcile` over stored rows: seconds, rows/s, memory
 //   agentlogs [--claude-mb 160] [--codex-mb 100] [--ccusage PATH] [--tool DIR]  Claude Code and Codex logs: this tool beside ccusage 20
 // dotnet run -c Release --project tests/TokenTelemetry.Benchmarks -- <name> [options]
 // TT_BENCH_PG=<connection string> uses an existing PostgreSQL 15+ server (a database it may migrate); otherwise a
@@ -32,7 +33,12 @@ if (args.FirstOrDefault() == "subscriptions")
 }
 if (args.FirstOrDefault() == "pricing")
 {
-    PricingBenchmark.Run(Option("--usages", 1_000_000));
+    PricingBenchmark.Run(Option("--usages", 1_000_000), args.Contains("--rules"));
+    return;
+}
+if (args.FirstOrDefault() == "reprice")
+{
+    await RepriceBenchmark.RunAsync(Option("--rows", 1_000_000));
     return;
 }
 if (args.FirstOrDefault() == "normalize")
@@ -41,7 +47,7 @@ if (args.FirstOrDefault() == "normalize")
     return;
 }
 if (args.FirstOrDefault() is { } name && name != "upsert" && !name.StartsWith("--", StringComparison.Ordinal))
-    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions, agentlogs)");
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions, reprice, agentlogs)");
 
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);

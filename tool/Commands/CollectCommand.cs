@@ -59,6 +59,7 @@ public sealed class CollectCommand
                 Terminal.Warning($"no source is enabled in {instance.ConfigPath}; only the heartbeat is written");
             var engine = new CollectionEngine(database, instance.Config, context.Clock, Terminal.Progress, Terminal.Warning, context.Pricer);
             var outcomes = await engine.RunCycleAsync(sources, range, ct);
+            await CollectionSetup.RecordSnapshotAsync(database, context.Pricer, ct);
             foreach (var o in outcomes)
                 Terminal.Out($"{o.Source,-14} {o.Status.ToString().ToLowerInvariant(),-8} {o.Message}");
             return outcomes.Any(o => o.Status == SourceStatus.Failed) ? 2 : 0;

@@ -42,6 +42,7 @@ public sealed class ImportCommand
         };
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         var result = await new FileIngest(database, context.Pricer, context.Clock, Terminal.Progress).RunAsync(request, ct);
+        await CollectionSetup.RecordSnapshotAsync(database, context.Pricer, ct);
         foreach (var r in result.Rejections) Terminal.Error(r);
         if (result.MoreRejections > 0) Terminal.Error($"… and {result.MoreRejections} more rejected record(s)");
         Terminal.Out($"imported {result.Summary()}");

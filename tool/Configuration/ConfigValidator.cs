@@ -59,6 +59,7 @@ public static partial class ConfigValidator
         Check(p.Source != "file" || !string.IsNullOrEmpty(p.File), "pricing.file", "required when pricing.source is file");
         Check(p.Source != "url" || IsHttpUrl(p.Url), "pricing.url", "an http(s) URL is required when pricing.source is url");
         Check(p.CacheHours >= 0, "pricing.cache_hours", "must be 0 or more");
+        PricingValidator.Validate(p, Check);
 
         var g = config.Grafana;
         Check(string.IsNullOrEmpty(g.Url) || IsHttpUrl(g.Url), "grafana.url", $"'{g.Url}' is not an http(s) URL");

@@ -81,12 +81,18 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
 
     private object? BindList(YamlNode node, Type type, string path)
     {
+        var itemType = type.GetGenericArguments()[0];
+        if (node is YamlMappingNode && itemType.IsDefined(typeof(OneOrManyAttribute), inherit: false))
+        {
+            var single = (IList)Activator.CreateInstance(type)!;
+            if (Bind(node, itemType, path) is { } one) single.Add(one);
+            return single;
+        }
         if (node is not YamlSequenceNode sequence)
         {
             Problems.Add(new ConfigProblem(path, Line(node), "expected a list"));
             return null;
         }
-        var itemType = type.GetGenericArguments()[0];
         var list = (IList)Activator.CreateInstance(type)!;
         var index = 0;
         foreach (var item in sequence.Children)

@@ -7,7 +7,7 @@ namespace TokenTelemetry.Pricing;
 /// Loads the price table the config asks for. bundled: the snapshot inside the tool (works with no network).
 /// file: a local LiteLLM-format file. url: a cached copy younger than cache_hours, else a fresh download (with the
 /// HTTP deadline) written to the cache, else the stale cache, else the bundled snapshot — saying which is in use.
-/// Config overrides are applied on top in every case.
+/// Config overrides and discounts are applied on top in every case, each at the dates it is in force.
 /// </summary>
 public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline, Action<string>? warn = null, string? cacheDirectory = null, HttpMessageHandler? handler = null)
 {
@@ -28,16 +28,28 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
     public static PriceTable Bundled() =>
         PriceTable.Parse(EmbeddedAssets.ReadBytes("pricing/litellm_model_prices.json"), BundledDescription);
 
-    public async Task<PriceTable> LoadAsync(CancellationToken ct)
+    /// <summary>The table with the config's overrides that are in force now merged over it.</summary>
+    public async Task<PriceTable> LoadAsync(CancellationToken ct) => (await LoadRulesAsync(ct)).At(DateTimeOffset.UtcNow).Table;
+
+    /// <summary>The table with every override and discount of the config, dated (what collection prices with).</summary>
+    public async Task<PricingRules> LoadRulesAsync(CancellationToken ct) => PricingRules.FromConfig(await LoadTableAsync(ct), config);
+
+    /// <summary>The table alone, from where the config says.</summary>
+    public async Task<PriceTable> LoadTableAsync(CancellationToken ct) => config.Source switch
     {
-        var table = config.Source switch
-        {
-            "file" => FromFile(config.File!),
-            "url" => await FromUrlAsync(config.Url ?? DefaultUrl, ct),
-            _ => Bundled(),
-        };
-        return table.WithOverrides(Overrides(config));
-    }
+        "file" => FromFile(config.File!),
+        "url" => await FromUrlAsync(config.Url ?? DefaultUrl, ct),
+        _ => Bundled(),
+    };
+
+    /// <summary>The table in use now, without asking the network: for url the cached copy whatever its age (else the
+    /// bundled snapshot). `pricing update` compares it with what it downloads.</summary>
+    public PriceTable CurrentTable() => config.Source switch
+    {
+        "file" => FromFile(config.File!),
+        "url" when File.Exists(CachePath) => PriceTable.Parse(File.ReadAllBytes(CachePath), $"the cached copy of {Shown(config.Url ?? DefaultUrl)}"),
+        _ => Bundled(),
+    };
 
     /// <summary>`pricing update`: downloads (or copies) a table into the cache now, whatever its age.</summary>
     public async Task<PriceTable> UpdateCacheAsync(string? url, string? file, CancellationToken ct)
@@ -121,17 +133,6 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         File.WriteAllBytes(temporary, bytes);
         File.Move(temporary, CachePath, overwrite: true);
     }
-
-    private static Dictionary<string, PriceOverride> Overrides(PricingConfig config) =>
-        config.Overrides.ToDictionary(o => o.Key, o => new PriceOverride(new Rates
-        {
-            Input = o.Value.InputCostPerToken,
-            Output = o.Value.OutputCostPerToken,
-            CacheRead = o.Value.CacheReadInputTokenCost,
-            CacheWrite = o.Value.CacheCreationInputTokenCost,
-            CacheWrite1h = o.Value.CacheCreationInputTokenCostAbove1hr,
-            Reasoning = o.Value.OutputCostPerReasoningToken,
-        }, o.Value.InputCostPerTokenBatches, o.Value.OutputCostPerTokenBatches));
 
     private static string Age(TimeSpan age) => age.TotalHours >= 1 ? $"{age.TotalHours:0.#} h" : $"{age.TotalMinutes:0} min";
 }

@@ -19,7 +19,8 @@ public static class GrafanaKit
 
     public static (IReadOnlyList<Dashboard> Dashboards, IReadOnlyList<Variable> Variables) Definitions(string schema)
     {
-        var yaml = TemplateRenderer.Render("grafana/panels.yaml.sbn", new ScriptObject { ["schema"] = $"\\\"{schema}\\\"" });
+        var quoted = $"\\\"{schema}\\\"";
+        var yaml = TemplateRenderer.Render("grafana/panels.yaml.sbn", new ScriptObject { ["schema"] = quoted, ["reconcile_sql"] = Verification.ReconcileSql.ForGrafana(quoted) });
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         var root = (YamlMappingNode)stream.Documents[0].RootNode;

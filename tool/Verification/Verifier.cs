@@ -141,7 +141,7 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
                 .Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["model_id"] = m.ModelId, ["provider"] = m.Provider, ["rows"] = m.Rows, ["problem"] = "computed cost but no price for the model" }))
             .ToList();
         return new CheckResult("cost_matches_price_table", offending.Count == 0, offending.Count, offending.Take(10).ToList(),
-            "re-collect (or re-import) the affected windows so cost is recomputed with the current table and overrides");
+            "run `token-telemetry reprice` (or re-collect the affected windows) so cost is recomputed with the current table, overrides and discounts");
     }
 
     private async Task<IEnumerable<CheckResult>> WatermarksAndFreshnessAsync(NpgsqlConnection c, CancellationToken ct)

@@ -96,6 +96,10 @@ public sealed class GrafanaKitTests
         var billed = results["tt-overview/Computed vs billed cost per day"].Single();
         Convert.ToDecimal(billed["computed"]).ShouldBe(0.1041m);
         Convert.ToDecimal(billed["billed"]).ShouldBe(0.05m);
+        // The query of `reconcile --by day`: the openai source's own rows (0.02 + 0.0001 + 0.034) against its bill, 8.2 % above it
+        var bill = results["tt-overview/Does it match the bill? Computed vs billed per billing source and day"].Single();
+        (bill["provider"], bill["period"], Convert.ToDecimal(bill["computed_usd"]), Convert.ToDecimal(bill["billed_usd"]), Convert.ToDecimal(bill["drift_pct"]))
+            .ShouldBe(("openai", "2026-11-20", 0.0541m, 0.05m, 8.2m));
         Convert.ToDecimal(results["tt-quotas/Quota used (percent)"].Single()["value"]).ShouldBe(18m);
         results["tt-quotas/Plans and their cost"].Single()["plan"].ShouldBe("ChatGPT Team");
     }

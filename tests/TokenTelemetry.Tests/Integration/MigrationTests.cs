@@ -23,23 +23,24 @@ public abstract class MigrationTests(DatabaseFixture db)
         var schema = new SchemaName("acme_ai");
         var applied = await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None);
 
-        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql"]);
+        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql", "V0004__cost_provenance.sql"]);
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'acme_ai' ORDER BY 1")).ToList();
-        tables.ShouldBe(["billed_cost", "call_ledger", "collector_lock", "rollup_watermark", "schema_migrations", "token_usage", "usage_meter", "watchdog_status"]);
+        tables.ShouldBe(["billed_cost", "call_ledger", "collector_lock", "price_entry", "price_snapshot", "rollup_watermark", "schema_migrations", "token_usage", "usage_meter", "watchdog_status"]);
         var columns = (await connection.QueryAsync<string>(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'acme_ai' AND table_name = 'token_usage' ORDER BY ordinal_position")).ToList();
         columns.ShouldBe([
             "id", "source_system", "provider", "model", "model_id", "project_id", "user_id", "window_start", "window_end",
             "granularity", "measurement_basis", "input_tokens", "cached_read_tokens", "cached_write_tokens", "cached_write_1h_tokens",
             "output_tokens", "reasoning_tokens", "request_count", "cost_usd", "cost_basis", "cache_savings_usd", "raw_usage", "created_at", "updated_at",
+            "price_snapshot", "price_key", "price_rules", "list_cost_usd",
         ]);
         var checks = (await connection.QueryAsync<string>(
             "SELECT conname FROM pg_constraint WHERE conrelid = 'acme_ai.token_usage'::regclass AND contype = 'c' ORDER BY 1")).ToList();
         checks.ShouldBe([
             "token_usage_1h_within_cache_writes", "token_usage_cache_within_input", "token_usage_cost_basis_iff_cost",
-            "token_usage_cost_non_negative", "token_usage_counts_non_negative", "token_usage_reasoning_within_output",
-            "token_usage_source_not_empty", "token_usage_window_order",
+            "token_usage_cost_non_negative", "token_usage_counts_non_negative", "token_usage_list_cost_non_negative",
+            "token_usage_provenance_of_computed", "token_usage_reasoning_within_output", "token_usage_source_not_empty", "token_usage_window_order",
         ]);
         var indexes = (await connection.QueryAsync<string>(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'acme_ai' AND tablename = 'token_usage' ORDER BY 1")).ToList();
@@ -58,12 +59,12 @@ public abstract class MigrationTests(DatabaseFixture db)
     {
         await using var connection = await FreshDatabaseAsync();
         var migrator = new Migrator(db.Schema);
-        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(2);
+        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(3);
         var appliedAt = await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations");
 
         (await migrator.MigrateAsync(connection, null, CancellationToken.None)).ShouldBeEmpty();
 
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(2);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(3);
         (await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations")).ShouldBe(appliedAt);
         var status = await migrator.StatusAsync(connection, CancellationToken.None);
         status.Pending.ShouldBeEmpty();
@@ -84,7 +85,7 @@ public abstract class MigrationTests(DatabaseFixture db)
 
         error.Message.ShouldStartWith("V0001__init.sql was changed after it was applied");
         (await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('telemetry.more_stuff') IS NULL")).ShouldBeTrue();
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(2);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(3);
     }
 
     [Fact]

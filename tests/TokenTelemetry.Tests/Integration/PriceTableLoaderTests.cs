@@ -93,8 +93,8 @@ public sealed class PriceTableLoaderTests : IDisposable
         {
             Overrides = new()
             {
-                ["gpt-4o"] = new PriceOverrideConfig { InputCostPerToken = 0.000001m },
-                ["my-finetune"] = new PriceOverrideConfig { InputCostPerToken = 0.000004m, OutputCostPerToken = 0.000008m, InputCostPerTokenBatches = 0.000002m, OutputCostPerTokenBatches = 0.000004m },
+                ["gpt-4o"] = [new PriceOverrideConfig { InputCostPerToken = 0.000001m }],
+                ["my-finetune"] = [new PriceOverrideConfig { InputCostPerToken = 0.000004m, OutputCostPerToken = 0.000008m, InputCostPerTokenBatches = 0.000002m, OutputCostPerTokenBatches = 0.000004m }],
             },
         };
         var table = await new PriceTableLoader(config, TimeSpan.FromSeconds(1), _warnings.Add, _cache.Path).LoadAsync(CancellationToken.None);
