@@ -106,10 +106,10 @@ public sealed partial class AggregateRowParser(string defaultSourceSystem, Usage
         if (usage.Inconsistency() is { } problem) throw new FormatException(problem);
         if (row.CostUsd is null && row.InputTokens is not null && row.OutputTokens is not null)
         {
-            var priced = pricer.Price(usage, aggregate: true);
+            var priced = pricer.Price(usage, aggregate: true, at: start);
             if ((UsageLimits.CostProblem("the computed cost_usd", priced.CostUsd) ?? UsageLimits.CostProblem("cache_savings_usd", priced.CacheSavingsUsd)) is { } computedProblem)
                 throw new FormatException(computedProblem);
-            row = row with { CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd };
+            row = row with { CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance };
         }
         return (row, written);
     }

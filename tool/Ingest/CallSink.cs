@@ -64,7 +64,7 @@ public sealed class CallSink(CallLedger ledger, IngestRequest request, UsagePric
             Rejected(line, $"{key} holds an aggregate row (imported from a CSV/JSON rows file); calls cannot be added to it — import them under another --source-system");
             return;
         }
-        if (group.CallTotals(request.Replace).TryAdd(usage, pricer.Price(usage)) is { } sumProblem)
+        if (group.CallTotals(request.Replace).TryAdd(usage, pricer.Price(usage, at: at)) is { } sumProblem)
         {
             Rejected(line, sumProblem);
             return;

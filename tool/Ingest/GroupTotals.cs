@@ -21,6 +21,10 @@ public sealed class GroupTotals
     private readonly SortedSet<string> _partial = new(StringComparer.Ordinal);
     private string? _provider, _route, _mapper;
     private bool _mixed;
+    // What priced the row (V0004): kept while every call was computed from the same snapshot, entry and rules, its list
+    // cost summed; unknown for a row continued from the database (the reader does not load provenance) or mixed.
+    private PriceProvenance? _provenance;
+    private bool _provenanceUnknown;
 
     public long Calls { get; private set; }
 
@@ -34,6 +38,7 @@ public sealed class GroupTotals
             _cost = row.CostUsd, _savings = row.CacheSavingsUsd, _provider = row.Provider, Calls = row.RequestCount ?? 0,
         };
         t._unpriced = t.Calls > 0 && row.CostUsd is null;
+        t._provenanceUnknown = t.Calls > 0;
         t._savingsUnknown = t.Calls > 0 && row.CacheSavingsUsd is null;
         t._allReported = row.CostBasis is null or CostBasis.ProviderReported;
         if (row.RawUsage is { } raw)
@@ -85,6 +90,7 @@ public sealed class GroupTotals
         if (priced.CostUsd is null) _unpriced = true;
         if (priced.CacheSavingsUsd is null) _savingsUnknown = true;
         if (priced.Basis != CostBasis.ProviderReported) _allReported = false;
+        TakeProvenance(priced.Provenance, first);
         if (first && _provider is null) (_provider, _route, _mapper) = (u.Provider, u.Route, u.Mapper);
         else
         {
@@ -94,6 +100,16 @@ public sealed class GroupTotals
         }
         Calls++;
         return null;
+    }
+
+    private void TakeProvenance(PriceProvenance? p, bool first)
+    {
+        if (_provenanceUnknown) return;
+        if (p is null) _provenanceUnknown = true;
+        else if (first) _provenance = p;
+        else if (_provenance is { } q && q.Snapshot == p.Snapshot && q.Key == p.Key && q.Rules == p.Rules)
+            _provenance = q with { ListCostUsd = q.ListCostUsd + p.ListCostUsd };
+        else _provenanceUnknown = true;
     }
 
     private static long? Sum(long? total, long? add, string name, bool first, ref List<string>? partial)
@@ -116,6 +132,7 @@ public sealed class GroupTotals
             OutputTokens = _output, ReasoningTokens = _reasoning, RequestCount = Calls,
             CostUsd = cost, CostBasis = cost is null ? null : _allReported ? CostBasis.ProviderReported : CostBasis.Computed,
             CacheSavingsUsd = _savingsUnknown ? null : _savings,
+            Pricing = _provenanceUnknown || cost is null ? null : _provenance,
             RawUsage = JsonSerializer.Serialize(new
             {
                 adapter = "requests", calls = Calls, route = _route, mapper = _mapper, partially_unknown = _partial.ToArray(),

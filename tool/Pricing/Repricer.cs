@@ -31,7 +31,7 @@ public sealed class Repricer(TelemetryDatabase database, UsagePricer pricer, Act
         {
             var (from, to) = (Max(day, request.From), Min(day.AddDays(1), request.To));
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await new CallLedgerStore(database.Schema).LockAsync(tx, progress, ct);
+            await new CallLedgerStore(database.Schema).LockAsync(tx, null, progress, ct);
             var (read, written) = (0, 0L);
             await store.OpenAsync(tx, from, to, request.Sources, request.IncludeReported, ct);
             while (true)

@@ -24,7 +24,7 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, _schema, ct);
-        await SchemaInspector.RequireVersionAsync(connection, _schema, 2, ct);
+        await SchemaInspector.RequireVersionAsync(connection, _schema, 4, ct);
         var outcomes = new List<SourceOutcome>();
         foreach (var source in sources)
         {
