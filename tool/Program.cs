@@ -25,12 +25,18 @@ app.AddCommands<ImportCommand>();
 app.AddCommands<WatchdogCommand>();
 app.AddCommands<ReportCommand>();
 app.AddCommands<VerifyCommand>();
+app.AddCommands<RepriceCommand>();
+app.AddCommands<ReconcileCommand>();
 app.AddCommands<DemoCommand>();
 app.AddCommands<RenderCommand>();
 app.AddSubCommand("grafana", grafana => grafana.AddCommands<GrafanaCommands>())
     .WithDescription("Push the dashboards (and datasource) to Grafana");
-app.AddSubCommand("pricing", pricing => pricing.AddCommands<PricingCommands>())
-    .WithDescription("Inspect prices, price a usage, refresh the cached price table");
+app.AddSubCommand("pricing", pricing =>
+    {
+        pricing.AddCommands<PricingCommands>();
+        pricing.AddCommands<PricingExplainCommand>();
+    })
+    .WithDescription("Inspect prices, price a usage, explain a stored cost, refresh the cached price table");
 app.AddSubCommand("db", db => db.AddCommands<DbCommands>())
     .WithDescription("Manage the instance's embedded Postgres: start, stop, status");
 await app.RunAsync();

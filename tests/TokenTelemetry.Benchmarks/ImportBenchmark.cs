@@ -8,11 +8,13 @@ namespace TokenTelemetry.Benchmarks;
 /// `token-telemetry import` end to end (its own process: normalize, price per call, roll up, upsert into a throwaway
 /// PostgreSQL 15): a generated 1,000,000-line mixed-provider JSONL file, imported twice (the second run finds every
 /// call already counted, by its identity); lines/s including start-up, the process's peak memory from GNU time, and
-/// what the call ledger costs on disk per call. Payloads without a time of their own are placed with --at.
+/// what the call ledger costs on disk per call. Payloads without a time of their own are placed with --at. With
+/// --distinct-models every line names a model of its own (the worst case for per-model state: price lookups, warnings,
+/// rows), and the warning lines are counted.
 /// </summary>
 public static class ImportBenchmark
 {
-    public static async Task RunAsync(int lines)
+    public static async Task RunAsync(int lines, bool distinctModels = false)
     {
         var root = Path.Combine(Path.GetTempPath(), $"tt-import-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
@@ -28,13 +30,14 @@ public static class ImportBenchmark
                 $"postgres:\n  host: 127.0.0.1\n  port: {state.Port}\n  database: bench\n  user: postgres\n  password: {state.Password}\n  ssl_mode: disable\n");
             var file = Path.Combine(root, "calls.jsonl");
             using (var writer = new StreamWriter(file))
-                for (var i = 0; i < lines; i++) writer.WriteLine(NormalizeBenchmark.Line(i));
-            Console.WriteLine($"generated {lines:N0} lines ({new FileInfo(file).Length / 1048576.0:F0} MB); PostgreSQL {state.MajorVersion}");
+                for (var i = 0; i < lines; i++)
+                    writer.WriteLine(distinctModels ? NormalizeBenchmark.Line(i).Replace("\"model\":\"", $"\"model\":\"m{i}-", StringComparison.Ordinal) : NormalizeBenchmark.Line(i));
+            Console.WriteLine($"generated {lines:N0} lines ({new FileInfo(file).Length / 1048576.0:F0} MB{(distinctModels ? ", a distinct model on every line" : "")}); PostgreSQL {state.MajorVersion}");
             Run(root, "migrate", "--instance", "bench");
             foreach (var pass in (string[])["first import", "re-import (every call known)"])
             {
-                var (seconds, kb, output) = Run(root, "import", file, "--instance", "bench", "--at", "2025-11-20T12:00:00Z");
-                Console.WriteLine($"{pass}: {lines / seconds:N0} lines/s including start-up ({seconds:F2} s), peak RSS {kb / 1024:F0} MB — {output.Trim()}");
+                var (seconds, kb, output, warnings) = Run(root, "import", file, "--instance", "bench", "--at", "2025-11-20T12:00:00Z");
+                Console.WriteLine($"{pass}: {lines / seconds:N0} lines/s including start-up ({seconds:F2} s), peak RSS {kb / 1024:F0} MB, {warnings:N0} warning line(s) — {output.Trim()}");
             }
             await using var connection = new Npgsql.NpgsqlConnection(
                 $"Host=127.0.0.1;Port={state.Port};Database=bench;Username=postgres;Password={state.Password}");
@@ -53,7 +56,7 @@ public static class ImportBenchmark
         }
     }
 
-    private static (double Seconds, double Kb, string Output) Run(string directory, params string[] args)
+    private static (double Seconds, double Kb, string Output, int Warnings) Run(string directory, params string[] args)
     {
         var info = new ProcessStartInfo("/usr/bin/time") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in (string[])["-f", "time: %e s, peak RSS: %M KB", "dotnet", Path.Combine(AppContext.BaseDirectory, "token-telemetry.dll"), .. args]) info.ArgumentList.Add(a);
@@ -63,6 +66,7 @@ public static class ImportBenchmark
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', args)} failed: {stderr}");
         var timing = stderr.Split('\n').Last(l => l.StartsWith("time: ", StringComparison.Ordinal)).Split(' ');
-        return (double.Parse(timing[1], CultureInfo.InvariantCulture), double.Parse(timing[^2], CultureInfo.InvariantCulture), output);
+        return (double.Parse(timing[1], CultureInfo.InvariantCulture), double.Parse(timing[^2], CultureInfo.InvariantCulture), output,
+            stderr.Split('\n').Count(l => l.StartsWith("warning:", StringComparison.Ordinal)));
     }
 }

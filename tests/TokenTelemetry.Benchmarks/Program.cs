@@ -8,9 +8,11 @@ using TokenTelemetry.Database;
 // On-demand benchmarks. The first argument picks one:
 //   upsert    [--rows 1000000] [--naive-rows 20000] [--skip-schema-costs]   the writer vs a naive loop vs Postgres's own INSERT … SELECT
 //   normalize [--lines 1000000]                                             normalizing mixed-provider JSONL: lines/s and peak memory
-//   pricing   [--usages 1000000]                                            price-table load time and prices/s
-//   import    [--lines 1000000]                                             `import` end to end into PostgreSQL 15: lines/s, peak memory
+//   pricing   [--usages 1000000] [--rules]                                  price-table load time and prices/s (--rules: dated overrides and discounts)
+//   import    [--lines 1000000] [--distinct-models]                         `import` end to end into PostgreSQL 15: lines/s, peak memory
 //   subscriptions [--plans 20] [--years 3]                                  subscription day rows: seconds per collect cycle and for verify
+//   reprice   [--rows 1000000]                                             `reprice` and `reconcile` over stored rows: seconds, rows/s, memory
+//   agentlogs [--claude-mb 160] [--codex-mb 100] [--ccusage PATH] [--tool DIR]  Claude Code and Codex logs: this tool beside ccusage 20
 //   dashboards [--rows 10000000] [--schema bench] [--no-load]               a year of rows through the writer, then every dashboard query
 //                                                                           over 24 h / 7 d / 30 d / 365 d: p50/p95/max, size per row, writer rows/s
 //                                                                           (--no-load reuses a schema loaded before, with TT_BENCH_PG)
@@ -19,7 +21,12 @@ using TokenTelemetry.Database;
 // throwaway cluster with default settings (fsync on) is started with the machine's binaries.
 if (args.FirstOrDefault() == "import")
 {
-    await ImportBenchmark.RunAsync(Option("--lines", 1_000_000));
+    await ImportBenchmark.RunAsync(Option("--lines", 1_000_000), args.Contains("--distinct-models"));
+    return;
+}
+if (args.FirstOrDefault() == "agentlogs")
+{
+    await AgentLogBenchmark.RunAsync(Option("--claude-mb", 160), Option("--codex-mb", 100), Text("--ccusage"), Text("--tool"));
     return;
 }
 if (args.FirstOrDefault() == "subscriptions")
@@ -29,7 +36,12 @@ if (args.FirstOrDefault() == "subscriptions")
 }
 if (args.FirstOrDefault() == "pricing")
 {
-    PricingBenchmark.Run(Option("--usages", 1_000_000));
+    PricingBenchmark.Run(Option("--usages", 1_000_000), args.Contains("--rules"));
+    return;
+}
+if (args.FirstOrDefault() == "reprice")
+{
+    await RepriceBenchmark.RunAsync(Option("--rows", 1_000_000));
     return;
 }
 if (args.FirstOrDefault() == "normalize")
@@ -38,13 +50,13 @@ if (args.FirstOrDefault() == "normalize")
     return;
 }
 if (args.FirstOrDefault() is { } name && name is not ("upsert" or "dashboards") && !name.StartsWith("--", StringComparison.Ordinal))
-    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions, dashboards)");
+    throw new ArgumentException($"unknown benchmark '{name}' (upsert, normalize, pricing, import, subscriptions, reprice, agentlogs, dashboards)");
 var dashboards = args.FirstOrDefault() == "dashboards";
 
 var rowCount = Option("--rows", 1_000_000);
 var naiveCount = Option("--naive-rows", 20_000);
 var schemaCosts = !args.Contains("--skip-schema-costs");
-var schema = new SchemaName(OptionText("--schema") ?? "bench");
+var schema = new SchemaName(Text("--schema") ?? "bench");
 
 string connectionString;
 EmbeddedPostgres? cluster = null;
@@ -148,7 +160,7 @@ finally
 static void Print(string label, double insert, double update) =>
     Console.WriteLine($"{label,-38}{(double.IsNaN(insert) ? "-" : insert.ToString("N0", CultureInfo.InvariantCulture)),12}{update.ToString("N0", CultureInfo.InvariantCulture),12}");
 
-string? OptionText(string name)
+string? Text(string name)
 {
     var at = Array.IndexOf(args, name);
     return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;

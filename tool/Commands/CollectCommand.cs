@@ -28,8 +28,8 @@ public sealed class CollectCommand
             throw new TelemetryException($"source '{unknown[0]}' is not enabled in {instance.ConfigPath}",
                 $"enabled: {string.Join(", ", instance.Config.Sources.Enabled().Select(s => s.Name).DefaultIfEmpty("none"))}");
         var every = interval is null ? instance.Config.Scheduler.Interval
-            : Durations.TryParse(interval, out var parsed) && parsed >= TimeSpan.FromMinutes(1) ? parsed
-            : throw new TelemetryException($"--interval '{interval}' is not a duration of at least 1m", "e.g. 15m or 1h");
+            : Durations.TryParse(interval, out var parsed) && parsed >= TimeSpan.FromMinutes(1) && parsed <= TimeSpan.FromDays(7) ? parsed
+            : throw new TelemetryException($"--interval '{interval}' is not a duration from 1m to 7d", "e.g. 15m or 1h");
 
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         var sourceContext = await CollectionSetup.ContextAsync(instance, ct);
@@ -59,6 +59,7 @@ public sealed class CollectCommand
                 Terminal.Warning($"no source is enabled in {instance.ConfigPath}; only the heartbeat is written");
             var engine = new CollectionEngine(database, instance.Config, context.Clock, Terminal.Progress, Terminal.Warning, context.Pricer);
             var outcomes = await engine.RunCycleAsync(sources, range, ct);
+            await CollectionSetup.RecordSnapshotAsync(database, context.Pricer, ct);
             foreach (var o in outcomes)
                 Terminal.Out($"{o.Source,-14} {o.Status.ToString().ToLowerInvariant(),-8} {o.Message}");
             return outcomes.Any(o => o.Status == SourceStatus.Failed) ? 2 : 0;
@@ -69,7 +70,9 @@ public sealed class CollectCommand
         }
     }
 
+    /// <summary>A time given on the command line: ISO 8601 with a date ("13:00" alone would silently mean today).</summary>
     internal static DateTimeOffset Time(string text, string flag) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
-            ? t : throw new TelemetryException($"{flag} '{text}' is not an ISO 8601 time", "e.g. 2026-11-20T13:00:00Z (UTC when no offset is given)");
+        text.Trim() is { Length: >= 10 } t0 && char.IsAsciiDigit(t0[0]) && t0[4] == '-' && t0[7] == '-'
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+            ? t : throw new TelemetryException($"{flag} '{text}' is not an ISO 8601 date and time", "e.g. 2026-11-20T13:00:00Z (UTC when no offset is given)");
 }

@@ -1,19 +1,39 @@
 using TokenTelemetry.Configuration;
+using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Sources;
 
 namespace TokenTelemetry.Commands;
 
-/// <summary>What collect and import share: the instance's price table (loaded once) and the sources' context.</summary>
+/// <summary>What collect and import share: the instance's price table and pricing rules (loaded once) and the sources' context.</summary>
 public static class CollectionSetup
 {
     public static async Task<SourceContext> ContextAsync(Instance instance, CancellationToken ct)
     {
         var config = instance.Config;
         var deadline = TimeSpan.FromSeconds(config.Scheduler.HttpTimeoutSeconds);
-        var table = await new PriceTableLoader(config.Pricing, deadline, Terminal.Warning).LoadAsync(ct);
-        return new SourceContext(config, instance.Directory, new UsagePricer(table, Terminal.Warning),
-            new HttpOptions { Deadline = deadline, RetryBaseDelay = RetryBaseDelay() }, Clock(), Terminal.Warning);
+        var rules = await new PriceTableLoader(config.Pricing, deadline, Terminal.Warning).LoadRulesAsync(ct);
+        var clock = Clock();
+        return new SourceContext(config, instance.Directory, new UsagePricer(rules, Terminal.Warning, clock),
+            new HttpOptions { Deadline = deadline, RetryBaseDelay = RetryBaseDelay(), Redactor = SecretRedactor.For(config) }, clock, Terminal.Warning);
+    }
+
+    /// <summary>
+    /// Records the snapshot (table and rules) the run priced with and the entries it used, which the rows' price_snapshot
+    /// names (V0004). After the rows, in a transaction of its own: a snapshot that could not be recorded only means
+    /// `pricing explain` explains those rows with the current table, so it is a warning, never a failed run.
+    /// </summary>
+    public static async Task RecordSnapshotAsync(TelemetryDatabase database, UsagePricer pricer, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await database.OpenConnectionAsync(ct);
+            await new PriceSnapshotStore(database.Schema).RecordAsync(connection, null, pricer.Rules, ct);
+        }
+        catch (Npgsql.PostgresException e)
+        {
+            Terminal.Warning($"the price snapshot {pricer.Rules.SnapshotId} was not recorded ({e.MessageText}); `pricing explain` will explain these rows with the current table (run `token-telemetry migrate` if the schema is older than V0004)");
+        }
     }
 
     /// <summary>TT_NOW (ISO 8601) pins "now" for window planning: replay a cycle as of that time.</summary>

@@ -50,6 +50,6 @@ public sealed class DbCommands
         if (!pg.Embedded)
             throw new TelemetryException($"instance {instance.Name} uses an external Postgres (postgres.embedded is false)",
                 "db start|stop|status manage only an embedded Postgres; set postgres.embedded: true to use one");
-        return (instance, new EmbeddedPostgres(instance.PgDataDirectory, instance.EmbeddedStatePath, pg.EmbeddedBinDir));
+        return (instance, new EmbeddedPostgres(instance.PgDataDirectory, instance.EmbeddedStatePath, pg.EmbeddedBinDir, port: pg.Port));
     }
 }

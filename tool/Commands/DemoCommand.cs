@@ -12,6 +12,7 @@ public sealed class DemoCommand
     [Command("demo", Description = "End to end on this machine: an instance with an embedded Postgres, sample data through the real import and collect paths, verify, the Grafana kit, report")]
     public async Task<int> Demo(
         [Option(Description = "Start over: stop the demo's Postgres and delete instances/demo first")] bool reset = false,
+        [Option(Description = "Port of the demo's embedded Postgres on 127.0.0.1 (postgres.port; default: a free one)")] int? port = null,
         [Option(Description = "Show stack traces on errors")] bool verbose = false)
     {
         _ = verbose; // read by Program before the command runs
@@ -25,9 +26,10 @@ public sealed class DemoCommand
             await new EmbeddedPostgres(Path.Combine(directory, ".pgdata"), Path.Combine(directory, ".embedded-postgres.json")).StopAsync(ct);
             Directory.Delete(directory, recursive: true);
         }
+        if (port is < 1 or > 65535) throw new TelemetryException($"--port {port} is not a TCP port", "use 1-65535");
         Directory.CreateDirectory(directory);
         if (!File.Exists(Path.Combine(directory, "config.yaml")))
-            foreach (var (file, content) in DemoFiles.Scaffold(now)) await File.WriteAllTextAsync(Path.Combine(directory, file), content, ct);
+            foreach (var (file, content) in DemoFiles.Scaffold(now, port)) await File.WriteAllTextAsync(Path.Combine(directory, file), content, ct);
         // Sample files are written once, so that re-running the demo re-imports the same calls: same rows, same totals.
         foreach (var (file, content) in DemoFiles.Samples(now))
         {
@@ -37,6 +39,9 @@ public sealed class DemoCommand
             await File.WriteAllTextAsync(path, content, ct);
         }
         var instance = InstanceLocator.Load(directory, Directory.GetCurrentDirectory());
+        if (port is not null && instance.Config.Postgres.Port != port)
+            throw new TelemetryException($"instances/{DemoFiles.Name} already exists with postgres.port {instance.Config.Postgres.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "empty (a free port)"}",
+                $"run `demo --reset --port {port}` to start over on port {port}, or set postgres.port in instances/{DemoFiles.Name}/config.yaml");
 
         Step(2, "database", "start the embedded Postgres and migrate");
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);

@@ -14,6 +14,8 @@ public sealed class GrafanaCommands
         var instance = InstanceLoading.Load(global, requireSources: false);
         var config = instance.Config;
         var files = GrafanaKit.Render(instance, Terminal.Warning);
+        var readerPassword = Environment.GetEnvironmentVariable("GRAFANA_READER_PASSWORD") ?? config.Grafana.ReaderPassword ?? "";
+        Terminal.Redactor = Terminal.Redactor.With(readerPassword); // read here, outside the config
         JsonObject? source = null;
         if (datasource)
         {
@@ -24,10 +26,10 @@ public sealed class GrafanaCommands
                 ["name"] = config.Grafana.DatasourceName, ["uid"] = config.Grafana.DatasourceUid, ["type"] = "grafana-postgresql-datasource",
                 ["access"] = "proxy", ["url"] = Field("url"), ["user"] = Field("user"),
                 ["jsonData"] = new JsonObject { ["database"] = Field("database"), ["sslmode"] = Field("sslmode"), ["postgresVersion"] = 1500 },
-                ["secureJsonData"] = new JsonObject { ["password"] = Environment.GetEnvironmentVariable("GRAFANA_READER_PASSWORD") ?? config.Grafana.ReaderPassword ?? "" },
+                ["secureJsonData"] = new JsonObject { ["password"] = readerPassword },
             };
         }
-        using var client = new GrafanaClient(config.Grafana, TimeSpan.FromSeconds(config.Scheduler.HttpTimeoutSeconds));
+        using var client = new GrafanaClient(config.Grafana, TimeSpan.FromSeconds(config.Scheduler.HttpTimeoutSeconds), redactor: Terminal.Redactor);
         foreach (var line in await client.PushAsync(files.Where(f => f.Path.StartsWith("dashboards/", StringComparison.Ordinal)).ToList(), source, ProcessLifetime.Token))
             Terminal.Out(line);
         return 0;

@@ -12,8 +12,8 @@ public sealed class ImportCommand
         [Argument(Description = "A file, a folder, or - for stdin")] string path,
         [Option(Description = "auto, a route (see normalize), or rows for aggregate CSV/JSON rows")] string format = "auto",
         [Option("source-system", Description = "source_system of the rows (default: import; rows files: their own column, else import)")] string? sourceSystem = null,
-        [Option("user-id", Description = "user_id of the rows (default: identity.user_id, else org level)")] string? userId = null,
-        [Option("project-id", Description = "project_id of the rows")] string? projectId = null,
+        [Option("user-id", Description = "user_id of the calls (default: identity.user_id, else org level); of aggregate rows that leave theirs blank")] string? userId = null,
+        [Option("project-id", Description = "project_id of the calls, and of aggregate rows that leave theirs blank")] string? projectId = null,
         [Option(Description = "Window of the rolled-up rows: hour or day")] string granularity = "hour",
         [Option(Description = "Provider to record instead of the route's own")] string? provider = null,
         [Option(Description = "Time (ISO 8601) of calls whose payload and log envelope carry none; without it such lines are rejected")] string? at = null,
@@ -28,6 +28,7 @@ public sealed class ImportCommand
         };
         foreach (var (flag, value) in new[] { ("--source-system", sourceSystem), ("--user-id", userId), ("--project-id", projectId), ("--provider", provider) })
             if (UsageLimits.LabelProblem(flag, value) is { } problem) throw new TelemetryException(problem);
+        if (sourceSystem is not null && sourceSystem.Trim().Length == 0) throw new TelemetryException("--source-system is empty", "leave it out for the default (import)");
         var instance = InstanceLoading.Load(global, requireSources: false);
         var context = await CollectionSetup.ContextAsync(instance, ct);
         var request = new IngestRequest
@@ -35,11 +36,13 @@ public sealed class ImportCommand
             Path = path, BaseDirectory = Directory.GetCurrentDirectory(), Format = format == "rows" ? "auto" : format,
             Rows = format == "rows" ? true : format == "auto" ? null : false,
             SourceSystem = sourceSystem ?? "import", UserId = NullIfEmpty(userId ?? instance.Config.Identity.UserId), ProjectId = NullIfEmpty(projectId),
+            RowUserId = NullIfEmpty(userId), RowProjectId = NullIfEmpty(projectId),
             Granularity = g, Provider = provider, Replace = replace,
             At = at is null ? null : CollectCommand.Time(at, "--at"), AtHint = "--at T",
         };
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         var result = await new FileIngest(database, context.Pricer, context.Clock, Terminal.Progress).RunAsync(request, ct);
+        await CollectionSetup.RecordSnapshotAsync(database, context.Pricer, ct);
         foreach (var r in result.Rejections) Terminal.Error(r);
         if (result.MoreRejections > 0) Terminal.Error($"… and {result.MoreRejections} more rejected record(s)");
         Terminal.Out($"imported {result.Summary()}");

@@ -19,6 +19,7 @@ public sealed class InitCommand
         [Option(Description = "Schema name (default: telemetry)")] string? schema = null,
         [Option("embedded-postgres", Description = "Run an embedded Postgres in the instance folder (the default when no --pg-* flag is given)")] bool embeddedPostgres = false,
         [Option("source", Description = "Enable a source (repeatable): litellm, openai, anthropic, copilot, subscriptions, manual, requests")] string[]? source = null,
+        [Option("reader-role", Description = "grafana.reader_role: the read-only role Grafana connects as (migrate creates it, or a DBA with migrate --print-reader-sql)")] string? readerRole = null,
         [Option(Description = "Overwrite existing files")] bool force = false,
         [Option(Description = "Show stack traces on errors")] bool verbose = false)
     {
@@ -34,6 +35,7 @@ public sealed class InitCommand
             PgUser = pgUser,
             Schema = schema,
             Sources = source ?? [],
+            ReaderRole = string.IsNullOrEmpty(readerRole) ? null : readerRole, // --reader-role "" = none, for scripts
         };
         var directory = Path.GetFullPath(dir ?? Path.Combine("instances", name));
         var existing = new[] { "config.yaml", ".env.example", ".gitignore" }.Where(f => File.Exists(Path.Combine(directory, f))).ToList();
@@ -45,13 +47,19 @@ public sealed class InitCommand
         var options = InitPlanner.Plan(flags, interactive ? new ConsolePrompter() : null);
         var files = InstanceScaffold.Render(options);
         // Check the rendered config parses and validates (with every variable set) before anything is written.
-        ConfigLoader.Parse(files[0].Content, "config.yaml", environment: _ => "placeholder");
+        var config = ConfigLoader.Parse(files[0].Content, "config.yaml", environment: _ => "placeholder").Config;
 
         Directory.CreateDirectory(directory);
         foreach (var (fileName, content) in files) File.WriteAllText(Path.Combine(directory, fileName), content);
+        // A file source whose folder is missing fails every cycle; an empty folder is an idle source that is ok.
+        var folders = config.Sources.Enabled()
+            .Where(s => s.Config is FileSourceConfig { Path.Length: > 0 })
+            .Select(s => (s.Name, Folder: Path.GetFullPath(((FileSourceConfig)s.Config).Path!, directory))).ToList();
+        foreach (var (_, folder) in folders) Directory.CreateDirectory(folder);
 
         var at = Relative(directory);
         Terminal.Out($"created {at}/config.yaml, {at}/.env.example and {at}/.gitignore");
+        foreach (var (kind, folder) in folders) Terminal.Out($"created {Relative(folder)}/ (the {kind} source reads the files put there)");
         Terminal.Out($"postgres: {(options.Embedded ? "embedded (runs in " + at + "/.pgdata)" : "external")}; schema: {options.Schema}; " +
                      $"sources: {(options.Sources.Count == 0 ? "none yet" : string.Join(", ", options.Sources))}");
         Terminal.Out("next:");

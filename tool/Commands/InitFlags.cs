@@ -13,4 +13,5 @@ public sealed record InitFlags
     public string? PgUser { get; init; }
     public string? Schema { get; init; }
     public IReadOnlyList<string> Sources { get; init; } = [];
+    public string? ReaderRole { get; init; }
 }

@@ -43,6 +43,8 @@ public static partial class InitPlanner
         var unknown = sources.Where(s => !SourcesConfig.KnownKinds.Contains(s)).ToList();
         if (unknown.Count > 0)
             throw new TelemetryException($"unknown source '{unknown[0]}'", $"known sources: {string.Join(", ", SourcesConfig.KnownKinds)}");
+        if (flags.ReaderRole is { } reader && !ConfigValidator.IsIdentifier(reader))
+            throw new TelemetryException($"'{reader}' is not a valid role name", ConfigValidator.IdentifierRule);
         if (flags.PgPort is { } port && port is < 1 or > 65535)
             throw new TelemetryException($"--pg-port {port} is not a TCP port", "use 1-65535");
 
@@ -58,6 +60,7 @@ public static partial class InitPlanner
             Schema = schema,
             // Config order, not flag order, so the same choice always renders the same bytes.
             Sources = SourcesConfig.KnownKinds.Where(sources.Contains).ToList(),
+            ReaderRole = flags.ReaderRole,
         };
     }
 

@@ -9,6 +9,7 @@ public static class InstanceLoading
     public static Instance Load(GlobalOptions options, bool requireSources = true)
     {
         var instance = InstanceLocator.Load(options.Instance, Directory.GetCurrentDirectory(), requireSources);
+        Terminal.Redactor = SecretRedactor.For(instance.Config);
         foreach (var warning in instance.Warnings) Terminal.Warning(warning);
         foreach (var problem in instance.SourceProblems) Terminal.Warning($"{problem} (needed by commands that run sources)");
         return instance;

@@ -9,10 +9,16 @@ public sealed class MigrateCommand
     public async Task<int> Migrate(
         GlobalOptions global,
         [Option("dry-run", Description = "Print the SQL that would run; change nothing")] bool dryRun = false,
-        [Option(Description = "List applied and pending migrations; exit 1 if an applied file changed")] bool status = false)
+        [Option(Description = "List applied and pending migrations; exit 1 if an applied file changed")] bool status = false,
+        [Option("print-reader-sql", Description = "Print the SQL a DBA runs to create grafana.reader_role when the owner lacks CREATEROLE (password as a SCRAM verifier); connects to nothing")] bool printReaderSql = false)
     {
         var ct = ProcessLifetime.Token;
         var instance = InstanceLoading.Load(global, requireSources: false);
+        if (printReaderSql)
+        {
+            Console.Out.Write(ReaderSql(instance));
+            return 0;
+        }
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         await using var connection = await database.OpenConnectionAsync(ct);
         var migrator = new Migrator(database.Schema);
@@ -23,17 +29,29 @@ public sealed class MigrateCommand
             Console.Out.Write(await migrator.DryRunAsync(connection, ct));
             return 0;
         }
+        var role = instance.Config.Grafana.ReaderRole;
+        if (!string.IsNullOrEmpty(role)) await ReaderRole.CheckAsync(connection, role, ct);
         var applied = await migrator.MigrateAsync(connection, Terminal.Progress, ct);
         var total = (await migrator.StatusAsync(connection, ct)).Applied.Count;
-        if (instance.Config.Grafana.ReaderRole is { Length: > 0 } role)
-        {
-            await ReaderRole.EnsureAsync(connection, database.Schema, role, instance.Config.Grafana.ReaderPassword, ct);
-            Terminal.Progress($"read-only role {role}: SELECT on schema {database.Schema}");
-        }
+        if (!string.IsNullOrEmpty(role))
+            foreach (var note in await ReaderRole.EnsureAsync(connection, database.Schema, role, instance.Config.Grafana.ReaderPassword, ct))
+                Terminal.Progress(note);
         Terminal.Out(applied.Count == 0
             ? $"schema {database.Schema} at {database.Location} is up to date ({total} migration(s) applied)"
             : $"applied {string.Join(", ", applied.Select(m => m.FileName))} to schema {database.Schema} at {database.Location}");
         return 0;
+    }
+
+    private static string ReaderSql(Configuration.Instance instance)
+    {
+        var (grafana, pg) = (instance.Config.Grafana, instance.Config.Postgres);
+        if (string.IsNullOrEmpty(grafana.ReaderRole))
+            throw new TelemetryException($"grafana.reader_role is not set in {instance.ConfigPath}", "name the read-only role Grafana connects as, e.g. reader_role: grafana_reader");
+        if (string.IsNullOrEmpty(grafana.ReaderPassword))
+            throw new TelemetryException("grafana.reader_password is empty, so the role would have no password", "set GRAFANA_READER_PASSWORD in the instance's .env");
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionStrings.FromConfig(pg));
+        var (database, location, owner) = pg.Embedded ? (pg.Database, "the embedded cluster", "postgres") : (target.Database!, $"{target.Host}:{target.Port}", target.Username!);
+        return ReaderRole.DbaScript(grafana.ReaderRole, grafana.ReaderPassword, database, location, owner, new SchemaName(pg.Schema));
     }
 
     private static async Task<int> PrintStatusAsync(Migrator migrator, Npgsql.NpgsqlConnection connection, TelemetryDatabase database, CancellationToken ct)

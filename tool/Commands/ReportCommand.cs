@@ -1,14 +1,16 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Cocona;
+using CsvHelper;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Verification;
 
 namespace TokenTelemetry.Commands;
 
-public sealed class ReportCommand
+public sealed partial class ReportCommand
 {
     [Command("report", Description = "Spend and tokens by source, provider, model, user, project or day over a period")]
     public async Task<int> Report(GlobalOptions global,
@@ -23,11 +25,7 @@ public sealed class ReportCommand
         if (format is not ("table" or "json" or "csv")) throw new TelemetryException($"--format '{format}' is not table, json or csv");
         if ((from is null) != (to is null)) throw new TelemetryException("--from and --to go together");
         if (since is not null && from is not null) throw new TelemetryException("--since and --from/--to cannot be combined");
-        var now = DateTimeOffset.UtcNow;
-        var (start, end) = from is not null
-            ? (CollectCommand.Time(from, "--from"), CollectCommand.Time(to!, "--to"))
-            : Durations.TryParse(since ?? "7d", out var span) ? (now - span, now)
-            : throw new TelemetryException($"--since '{since}' is not a duration", "e.g. 24h, 7d, 30d");
+        var (start, end) = Period(since, from, to, DateTimeOffset.UtcNow);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
@@ -50,13 +48,65 @@ public sealed class ReportCommand
         cache_ratio = r.CacheRatio, estimated = r.Estimated, unpriced_rows = r.UnpricedRows,
     };
 
+    /// <summary>CSV for people's spreadsheets too: a field starting with = + - @ (or a tab or CR) gets a leading ' so that
+    /// a label from the data (a project named =HYPERLINK(…), say) is shown, never run as a formula.</summary>
     private static string Csv(string by, IEnumerable<ReportRow> rows)
     {
-        var sb = new StringBuilder($"{by},input_tokens,cached_read_tokens,cached_write_tokens,output_tokens,reasoning_tokens,request_count,cost_usd,cache_ratio,estimated,unpriced_rows\n");
-        foreach (var r in rows)
-            sb.Append(CultureInfo.InvariantCulture, $"\"{r.Key.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{r.InputTokens},{r.CachedReadTokens},{r.CachedWriteTokens},{r.OutputTokens},{r.ReasoningTokens},{r.RequestCount},{r.CostUsd},{r.CacheRatio},{(r.Estimated ? "true" : "false")},{r.UnpricedRows}\n");
-        return sb.ToString().TrimEnd('\n');
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = CsvWriter.Create(text, new CsvWriterOptions { NewLine = "\n", Injection = CsvInjection.Escape }, leaveOpen: true))
+        {
+            csv.WriteRecord([by, "input_tokens", "cached_read_tokens", "cached_write_tokens", "output_tokens", "reasoning_tokens",
+                "request_count", "cost_usd", "cache_ratio", "estimated", "unpriced_rows"]);
+            foreach (var r in rows)
+                csv.WriteRecord([r.Key, .. ((long?[])[r.InputTokens, r.CachedReadTokens, r.CachedWriteTokens, r.OutputTokens, r.ReasoningTokens, r.RequestCount])
+                        .Select(n => n?.ToString(CultureInfo.InvariantCulture) ?? ""),
+                    r.CostUsd?.ToString(CultureInfo.InvariantCulture) ?? "", r.CacheRatio?.ToString(CultureInfo.InvariantCulture) ?? "",
+                    r.Estimated ? "true" : "false", r.UnpricedRows.ToString(CultureInfo.InvariantCulture)]);
+        }
+        return text.ToString().TrimEnd('\n');
     }
+
+    /// <summary>The period: --from/--to as given, or --since back from now; one-line errors for what makes no sense.</summary>
+    private static (DateTimeOffset Start, DateTimeOffset End) Period(string? since, string? from, string? to, DateTimeOffset now)
+    {
+        if (from is not null)
+        {
+            var (start, end) = (CollectCommand.Time(from, "--from"), CollectCommand.Time(to!, "--to"));
+            if (start >= end)
+                throw new TelemetryException($"--from {start:yyyy-MM-dd'T'HH:mm:ss'Z'} is not before --to {end:yyyy-MM-dd'T'HH:mm:ss'Z'}",
+                    $"the period is [from, to): {(start == end ? "an empty one holds nothing" : "swap them")}");
+            return (start, end);
+        }
+        since ??= "7d";
+        if (!Durations.TryParse(since, out var span))
+            throw DigitsAndUnit().IsMatch(since.Trim()) ? TooFarBack(since) : new TelemetryException($"--since '{since}' is not a duration", "e.g. 24h, 7d, 30d");
+        if (span <= TimeSpan.Zero) throw new TelemetryException($"--since '{since}' is an empty period", "e.g. 24h, 7d, 30d");
+        if (span > now - DateTimeOffset.UnixEpoch) throw TooFarBack(since);
+        return (now - span, now);
+    }
+
+    private static TelemetryException TooFarBack(string since) =>
+        new($"--since '{since}' reaches back before 1970", "give a shorter period, e.g. 30d, or --from/--to");
+
+    [GeneratedRegex(@"^\d+[smhd]$")]
+    private static partial Regex DigitsAndUnit();
+
+    /// <summary>A label as one visible line: control characters, line and paragraph separators and invisible format
+    /// characters (bidirectional overrides, zero-width spaces, U+FEFF — which could forge, reorder or disguise table lines)
+    /// are shown as escapes such as \n or \u202e.</summary>
+    internal static string Printable(string label)
+    {
+        if (!label.Any(NeedsEscape)) return label;
+        var sb = new StringBuilder(label.Length + 8);
+        foreach (var c in label)
+            sb.Append(!NeedsEscape(c) ? c.ToString()
+                : c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => $"\\u{(int)c:x4}" });
+        return sb.ToString();
+    }
+
+    private static bool NeedsEscape(char c) =>
+        char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+            or UnicodeCategory.Format; // bidi marks and overrides, zero-width spaces and joiners, the byte-order mark
 
     internal static string Table(string by, DateTimeOffset start, DateTimeOffset end, IReadOnlyList<ReportRow> rows, ReportRow total)
     {
@@ -66,7 +116,7 @@ public sealed class ReportCommand
         foreach (var r in rows.Append(total))
         {
             var cost = r.CostUsd is { } c ? c.ToString("N2", CultureInfo.InvariantCulture) : "unknown";
-            var name = (r.Estimated ? "*" : "") + r.Key;
+            var name = (r.Estimated ? "*" : "") + Printable(r.Key);
             sb.Append(CultureInfo.InvariantCulture, $"{(name.Length > 34 ? name[..33] + "…" : name),-34} {N(r.InputTokens),14} {N(r.CachedReadTokens),14} {N(r.OutputTokens),12} {N(r.ReasoningTokens),12} {N(r.RequestCount),10} {(r.CacheRatio is { } q ? (q * 100).ToString("0.0", CultureInfo.InvariantCulture) : "—"),8} {cost,14}\n");
         }
         sb.Append("— = not reported by the source(s); * = includes estimates (subscriptions); cache % counts only rows that report cache reads");

@@ -11,7 +11,8 @@ public static class ConfigLoader
         if (!File.Exists(configPath))
             throw new TelemetryException($"config file {configPath} does not exist", "run `token-telemetry init <name>` first, or pass --instance");
         var envPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, ".env");
-        return Parse(File.ReadAllText(configPath), configPath, File.Exists(envPath) ? File.ReadAllText(envPath) : "", environment, requireSources);
+        var loaded = Parse(File.ReadAllText(configPath), configPath, File.Exists(envPath) ? File.ReadAllText(envPath) : "", environment, requireSources);
+        return SecretCheck.DotEnvWarning(envPath) is { } warning ? loaded with { Warnings = [.. loaded.Warnings, warning] } : loaded;
     }
 
     /// <param name="requireSources">false for commands that never touch a source (migrate, db): problems under
@@ -26,9 +27,10 @@ public static class ConfigLoader
         var config = binder.Bind<InstanceConfig>(root);
         problems.AddRange(binder.Problems);
 
-        // An unset variable only matters where it is used: a disabled source's credentials may stay unset.
+        // An unset variable only matters where it is used: a disabled source's credentials may stay unset. Not its
+        // `enabled` itself, though: unresolved, it would leave the source silently disabled.
         var disabled = config.Sources.All().Where(s => !s.Config.Enabled).Select(s => $"sources.{s.Name}.").ToList();
-        problems.AddRange(binder.MissingVariables.Where(p => !disabled.Any(d => p.Path.StartsWith(d, StringComparison.Ordinal))));
+        problems.AddRange(binder.MissingVariables.Where(p => IsEnabledKey(p.Path) || !disabled.Any(d => p.Path.StartsWith(d, StringComparison.Ordinal))));
 
         // Values that failed to bind keep their defaults, so validation still runs; a path already reported is not reported twice.
         var reported = problems.Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
@@ -39,12 +41,16 @@ public static class ConfigLoader
         var deferred = new List<ConfigProblem>();
         if (!requireSources)
         {
-            deferred = problems.Where(p => p.Path.StartsWith("sources.", StringComparison.Ordinal)).ToList();
+            // A source whose `enabled` is unreadable is neither on nor off: that stops every command, never a warning.
+            deferred = problems.Where(p => p.Path.StartsWith("sources.", StringComparison.Ordinal) && !IsEnabledKey(p.Path)).ToList();
             problems = problems.Except(deferred).ToList();
         }
         if (problems.Count > 0) throw new ConfigException(fileName, problems);
         return new LoadedConfig(config, warnings) { SourceProblems = deferred };
     }
+
+    private static bool IsEnabledKey(string path) =>
+        path.StartsWith("sources.", StringComparison.Ordinal) && path.EndsWith(".enabled", StringComparison.Ordinal) && path.Count(c => c == '.') == 2;
 
     private static YamlNode? ParseYaml(string yaml, string fileName)
     {

@@ -26,7 +26,7 @@ public static partial class ConfigValidator
 
         var pg = config.Postgres;
         Check(IsIdentifier(pg.Schema), "postgres.schema", $"'{pg.Schema}' is not a valid schema name ({IdentifierRule})");
-        Check(pg.Port is >= 1 and <= 65535, "postgres.port", $"{pg.Port} is not a TCP port (1–65535)");
+        Check(pg.Port is null or (>= 1 and <= 65535), "postgres.port", $"{pg.Port} is not a TCP port (1–65535)");
         Check(!(pg.Embedded && !string.IsNullOrEmpty(pg.Url)), "postgres.url", "an embedded Postgres has no url; remove url or set embedded: false");
         if (!string.IsNullOrEmpty(pg.Url))
             Check(Uri.TryCreate(pg.Url, UriKind.Absolute, out var u) && u.Scheme is "postgres" or "postgresql",
@@ -59,6 +59,7 @@ public static partial class ConfigValidator
         Check(p.Source != "file" || !string.IsNullOrEmpty(p.File), "pricing.file", "required when pricing.source is file");
         Check(p.Source != "url" || IsHttpUrl(p.Url), "pricing.url", "an http(s) URL is required when pricing.source is url");
         Check(p.CacheHours >= 0, "pricing.cache_hours", "must be 0 or more");
+        PricingValidator.Validate(p, Check);
 
         var g = config.Grafana;
         Check(string.IsNullOrEmpty(g.Url) || IsHttpUrl(g.Url), "grafana.url", $"'{g.Url}' is not an http(s) URL");

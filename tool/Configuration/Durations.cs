@@ -14,13 +14,15 @@ public static partial class Durations
         value = default;
         var match = Pattern().Match(text.Trim());
         if (!match.Success || !long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return false;
-        value = match.Groups[2].Value switch
+        var unit = match.Groups[2].Value switch
         {
-            "s" => TimeSpan.FromSeconds(n),
-            "m" => TimeSpan.FromMinutes(n),
-            "h" => TimeSpan.FromHours(n),
-            _ => TimeSpan.FromDays(n),
+            "s" => TimeSpan.FromSeconds(1),
+            "m" => TimeSpan.FromMinutes(1),
+            "h" => TimeSpan.FromHours(1),
+            _ => TimeSpan.FromDays(1),
         };
+        if (n > TimeSpan.MaxValue.Ticks / unit.Ticks) return false; // longer than TimeSpan holds: not a duration, not a crash
+        value = TimeSpan.FromTicks(n * unit.Ticks);
         return true;
     }
 

@@ -8,8 +8,12 @@ public sealed record InitOptions
     public string? Url { get; init; }
     public string Host { get; init; } = "localhost";
     public int Port { get; init; } = 5432;
+    /// <summary>postgres.port of an embedded cluster; null = a free port.</summary>
+    public int? EmbeddedPort { get; init; }
     public string Database { get; init; } = "token_telemetry";
     public string User { get; init; } = "token_telemetry";
     public string Schema { get; init; } = "telemetry";
     public IReadOnlyList<string> Sources { get; init; } = [];
+    /// <summary>grafana.reader_role; null = none.</summary>
+    public string? ReaderRole { get; init; }
 }

@@ -7,7 +7,12 @@ public sealed record PostgresConfig
     /// <summary>postgres://user@host:port/db?sslmode=... ; a password here is better kept in <see cref="Password"/>.</summary>
     public string? Url { get; init; }
     public string Host { get; init; } = "localhost";
-    public int Port { get; init; } = 5432;
+    /// <summary>External: the server's port (empty = 5432). Embedded: the port on 127.0.0.1 the cluster listens on;
+    /// empty = a free one picked when it is created, kept in .embedded-postgres.json and moved if something takes it.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>The port of an external server.</summary>
+    public int ServerPort => Port ?? 5432;
     public string Database { get; init; } = "token_telemetry";
     public string User { get; init; } = "token_telemetry";
     public string? Password { get; init; }

@@ -2,7 +2,12 @@ using YamlDotNet.Serialization;
 
 namespace TokenTelemetry.Configuration;
 
-/// <summary>USD per token, in LiteLLM's field names.</summary>
+/// <summary>
+/// One pricing.overrides entry: USD per token, in LiteLLM's field names, in force from <see cref="From"/>
+/// (inclusive, UTC day) to <see cref="To"/> (exclusive); without dates, always. A model's overrides may be written as
+/// one mapping or as a list of dated ones (a negotiated rate replaced by a later one).
+/// </summary>
+[OneOrMany]
 public sealed record PriceOverrideConfig
 {
     public decimal? InputCostPerToken { get; init; }
@@ -15,4 +20,8 @@ public sealed record PriceOverrideConfig
     /// <summary>Batch API rates, used only for batch usage (the openai source's &lt;model&gt;#batch rows).</summary>
     public decimal? InputCostPerTokenBatches { get; init; }
     public decimal? OutputCostPerTokenBatches { get; init; }
+    /// <summary>First UTC day the rates apply (inclusive); none = since always.</summary>
+    public DateOnly? From { get; init; }
+    /// <summary>First UTC day they no longer apply (exclusive); none = still in force.</summary>
+    public DateOnly? To { get; init; }
 }

@@ -29,12 +29,26 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
     {
         Lines[path] = Line(node);
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        if (node is YamlScalarNode blank && type == typeof(bool) && IsEmptySwitch(blank))
+        {
+            // A switch left empty (or set to an empty ${VAR:-}) would silently mean false: say so instead.
+            Problems.Add(new ConfigProblem(path, Line(node), "is empty: write true or false (or yes/no, on/off, 1/0)"));
+            return null;
+        }
         if (node is YamlScalarNode scalar) return BindScalar(scalar, underlying, path);
         if (IsGeneric(underlying, typeof(List<>))) return BindList(node, underlying, path);
         if (IsGeneric(underlying, typeof(Dictionary<,>))) return BindDictionary(node, underlying, path);
         if (IsRecord(underlying)) return BindObject(node, underlying, path);
         Problems.Add(new ConfigProblem(path, Line(node), $"expected {Describe(underlying)}, found a {(node is YamlMappingNode ? "mapping" : "list")}"));
         return null;
+    }
+
+    /// <summary>Empty as written, or empty once expanded from variables that are all set (an unset one is its own problem).</summary>
+    private bool IsEmptySwitch(YamlScalarNode node)
+    {
+        if (IsNull(node)) return true;
+        var missing = new List<string>();
+        return expander.Expand(node.Value ?? "", missing).Length == 0 && missing.Count == 0;
     }
 
     private object? BindObject(YamlNode node, Type type, string path)
@@ -67,12 +81,18 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
 
     private object? BindList(YamlNode node, Type type, string path)
     {
+        var itemType = type.GetGenericArguments()[0];
+        if (node is YamlMappingNode && itemType.IsDefined(typeof(OneOrManyAttribute), inherit: false))
+        {
+            var single = (IList)Activator.CreateInstance(type)!;
+            if (Bind(node, itemType, path) is { } one) single.Add(one);
+            return single;
+        }
         if (node is not YamlSequenceNode sequence)
         {
             Problems.Add(new ConfigProblem(path, Line(node), "expected a list"));
             return null;
         }
-        var itemType = type.GetGenericArguments()[0];
         var list = (IList)Activator.CreateInstance(type)!;
         var index = 0;
         foreach (var item in sequence.Children)
@@ -131,11 +151,23 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
         else if (type == typeof(int) && int.TryParse(text, NumberStyles.AllowLeadingSign, inv, out var i)) value = i;
         else if (type == typeof(long) && long.TryParse(text, NumberStyles.AllowLeadingSign, inv, out var l)) value = l;
         else if (type == typeof(decimal) && decimal.TryParse(text, NumberStyles.Float, inv, out var m)) value = m;
-        else if (type == typeof(bool) && bool.TryParse(text, out var b)) value = b;
+        else if (type == typeof(bool) && TryParseBool(text, out var b)) value = b;
         else if (type == typeof(TimeSpan) && Durations.TryParse(text, out var t)) value = t;
         else if (type == typeof(DateOnly) && DateOnly.TryParseExact(text, "yyyy-MM-dd", inv, DateTimeStyles.None, out var d)) value = d;
         else if (type.IsEnum) value = ParseEnum(text, type);
         return value is not null;
+    }
+
+    /// <summary>YAML 1.2 says true/false, but people (and YAML 1.1 parsers, Ansible, docker-compose) also write
+    /// yes/no, on/off and 1/0: each means what it says, and anything else is an error — never a silent false.</summary>
+    private static bool TryParseBool(string text, out bool value)
+    {
+        switch (text.ToLowerInvariant())
+        {
+            case "true" or "yes" or "on" or "1": value = true; return true;
+            case "false" or "no" or "off" or "0": value = false; return true;
+            default: value = false; return false;
+        }
     }
 
     private static object? ParseEnum(string text, Type type)
@@ -149,7 +181,7 @@ internal sealed class YamlBinder(EnvironmentExpander expander)
         type == typeof(string) ? "text"
         : type == typeof(int) || type == typeof(long) ? "a whole number"
         : type == typeof(decimal) ? "a number"
-        : type == typeof(bool) ? "true or false"
+        : type == typeof(bool) ? "true or false (yes/no, on/off and 1/0 also do)"
         : type == typeof(TimeSpan) ? "a duration like 15m, 1h or 1d"
         : type == typeof(DateOnly) ? "a date like 2026-01-31"
         : type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type).Select(SnakeOrKebab))

@@ -23,8 +23,9 @@ public sealed class CallLedgerStore(SchemaName schema)
     private string S => schema.Quoted;
 
     /// <summary>Takes the schema's ingest lock for the rest of the transaction (a row lock: the read-only Grafana role
-    /// cannot take it). Waits, saying so, when another ingest holds it.</summary>
-    public async Task LockAsync(NpgsqlTransaction tx, Action<string>? progress, CancellationToken ct)
+    /// cannot take it). Waits, saying so, when another ingest holds it — at most <paramref name="wait"/> when given,
+    /// then fails in one line.</summary>
+    public async Task LockAsync(NpgsqlTransaction tx, TimeSpan? wait, Action<string>? progress, CancellationToken ct)
     {
         var c = tx.Connection!;
         await c.ExecuteAsync(new CommandDefinition($"INSERT INTO {S}.collector_lock (name) VALUES ('ingest') ON CONFLICT DO NOTHING", transaction: tx, cancellationToken: ct));
@@ -32,7 +33,20 @@ public sealed class CallLedgerStore(SchemaName schema)
             $"SELECT name FROM {S}.collector_lock WHERE name = 'ingest' FOR UPDATE SKIP LOCKED", transaction: tx, cancellationToken: ct));
         if (got is not null) return;
         progress?.Invoke("waiting for another import or file-source collect of this schema to finish (it holds the ingest lock)");
-        await c.ExecuteAsync(new CommandDefinition($"SELECT name FROM {S}.collector_lock WHERE name = 'ingest' FOR UPDATE", transaction: tx, cancellationToken: ct));
+        if (wait is { } limit)
+            await c.ExecuteAsync(new CommandDefinition("SELECT set_config('lock_timeout', @ms, true)",
+                new { ms = $"{(long)limit.TotalMilliseconds}ms" }, tx, cancellationToken: ct));
+        try
+        {
+            await c.ExecuteAsync(new CommandDefinition($"SELECT name FROM {S}.collector_lock WHERE name = 'ingest' FOR UPDATE", transaction: tx, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            throw new TelemetryException($"another import or file-source collect of schema {schema.Name} has held the ingest lock for more than {wait}; nothing was read",
+                "it is still running (a very large import?) or stuck: see pg_stat_activity for a backend idle in transaction on collector_lock");
+        }
+        if (wait is not null)
+            await c.ExecuteAsync(new CommandDefinition("SELECT set_config('lock_timeout', '0', true)", transaction: tx, cancellationToken: ct));
     }
 
     /// <summary>Every entry whose window overlaps [from, to), with its row (synchronous: the normalizer's sink calls it
@@ -126,18 +140,27 @@ public sealed class CallLedgerStore(SchemaName schema)
               AND NOT EXISTS (SELECT 1 FROM {S}.token_usage t WHERE t.id = l.usage_id)
             """, new { lowest = (from - LongestWindow).UtcDateTime, from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
 
-    /// <summary>A snapshot of aggregate rows (the manual source): the source's rows in [from, to) that this
-    /// transaction did not write and that are not sums of calls go, with their entries. Returns how many.</summary>
-    public Task<int> DeleteUnproducedRowsAsync(NpgsqlTransaction tx, string sourceSystem, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+    /// <summary>A snapshot of aggregate rows (the manual source): every row that one of <paramref name="files"/> produced
+    /// before (raw_usage.file) and that this transaction did not write goes, with its entry — a row removed from a file,
+    /// or moved to another day, whatever day it was on. Rows of files not read now (rotated away) stay. Rows from
+    /// before file provenance (no raw_usage.file) are judged by the older rule: the source's rows in [from, to).
+    /// Rows that sum counted calls are never touched. Returns how many rows went.</summary>
+    public Task<int> DeleteUnproducedRowsAsync(NpgsqlTransaction tx, string sourceSystem, IReadOnlyList<string> files,
+        DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         tx.Connection!.ExecuteScalarAsync<int>(new CommandDefinition($"""
-            WITH gone AS (
+            WITH produced AS (
+                DELETE FROM {S}.token_usage t USING {S}.call_ledger l
+                WHERE l.kind = 'row' AND l.usage_id = t.id AND t.updated_at < now() AND t.raw_usage->>'file' = ANY(@files)
+                RETURNING t.id),
+            legacy AS (
                 DELETE FROM {S}.token_usage t
                 WHERE t.source_system = @sourceSystem AND t.window_start >= @from AND t.window_start < @to AND t.updated_at < now()
+                  AND t.raw_usage->>'file' IS NULL
                   AND NOT EXISTS (SELECT 1 FROM {S}.call_ledger l WHERE l.usage_id = t.id AND l.kind = 'calls')
                 RETURNING t.id),
-            ledger AS (DELETE FROM {S}.call_ledger WHERE usage_id IN (SELECT id FROM gone))
-            SELECT count(*)::int FROM gone
-            """, new { sourceSystem, from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
+            ledger AS (DELETE FROM {S}.call_ledger WHERE usage_id IN (SELECT id FROM produced UNION ALL SELECT id FROM legacy))
+            SELECT (SELECT count(*) FROM produced)::int + (SELECT count(*) FROM legacy)::int
+            """, new { sourceSystem, files = files.ToArray(), from = from.UtcDateTime, to = to.UtcDateTime }, tx, cancellationToken: ct));
 
     /// <summary>Retention: the entries of the rows whose windows start in [from, to) — a month about to be dropped — go
     /// with them (matched by row id, whatever window an entry records).</summary>

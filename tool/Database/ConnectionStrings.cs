@@ -11,7 +11,7 @@ public static class ConnectionStrings
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = pg.Host,
-            Port = pg.Port,
+            Port = pg.ServerPort,
             Database = pg.Database,
             Username = pg.User,
             SslMode = Enum.Parse<Npgsql.SslMode>(pg.SslMode.ToString()),
@@ -56,8 +56,11 @@ public static class ConnectionStrings
         foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var kv = pair.Split('=', 2);
-            if (kv.Length == 2 && kv[0] == "sslmode" && Enum.TryParse<Npgsql.SslMode>(kv[1].Replace("-", ""), true, out var mode))
-                builder.SslMode = mode;
+            if (kv.Length != 2 || kv[0] != "sslmode") continue;
+            // libpq refuses a misspelt sslmode; quietly falling back to "prefer" could send the password unencrypted.
+            builder.SslMode = kv[1] is "disable" or "allow" or "prefer" or "require" or "verify-ca" or "verify-full"
+                && Enum.TryParse<Npgsql.SslMode>(kv[1].Replace("-", ""), true, out var mode) ? mode
+                : throw new TelemetryException($"postgres.url: sslmode '{kv[1]}' is not one of disable, allow, prefer, require, verify-ca, verify-full");
         }
     }
 }

@@ -9,11 +9,14 @@ namespace TokenTelemetry.Database;
 
 /// <summary>
 /// A Postgres cluster the tool runs itself (postgres.embedded: true, `db start|stop|status`): initdb into the
-/// instance's .pgdata with the machine's binaries, listening on 127.0.0.1 only, on a free port recorded in the
-/// state file. As root it runs everything as the postgres user. The test fixture uses this same class.
+/// instance's .pgdata with the machine's binaries, listening on 127.0.0.1 only, on the configured port
+/// (postgres.port) or else a free one, recorded in the state file. As root it runs everything as the postgres
+/// user. The test fixture uses this same class.
 /// </summary>
+/// <param name="port">postgres.port: the cluster always starts there (an error when it is taken); null = the
+/// port in the state file, moved to a free one when something else took it.</param>
 public sealed class EmbeddedPostgres(string dataDirectory, string statePath, string? binDirectory = null,
-    IReadOnlyDictionary<string, string>? extraSettings = null)
+    IReadOnlyDictionary<string, string>? extraSettings = null, int? port = null)
 {
     private static readonly JsonSerializerOptions StateJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -32,17 +35,31 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
             throw new TelemetryException($"{DataDirectory} holds a cluster but {statePath} is missing, so its password is unknown",
                 $"delete {DataDirectory} to start over (its data is lost), or restore the state file");
         var binaries = await PostgresBinaries.FindAsync(binDirectory ?? state?.BinDirectory, ct);
+        var running = IsInitialized && await IsRunningAsync(binaries, ct);
+        if (!running && port is { } configured && !IsPortFree(configured))
+            throw new TelemetryException($"port {configured} (postgres.port) is taken by another process, so the embedded Postgres cannot listen there",
+                "choose another postgres.port, or leave it empty to let the tool pick a free port");
         if (!IsInitialized) state = await InitAsync(binaries, progress, ct);
         else if (binaries.MajorVersion != state!.MajorVersion)
             throw new TelemetryException($"the embedded cluster is PostgreSQL {state.MajorVersion} but the binaries found are {binaries.MajorVersion}",
                 $"set postgres.embedded_bin_dir to the PostgreSQL {state.MajorVersion} bin folder");
-        if (await IsRunningAsync(binaries, ct)) return state!;
-
-        if (!IsPortFree(state!.Port))
+        if (running)
         {
-            var port = FreePort();
-            progress?.Invoke($"port {state.Port} is taken; the embedded Postgres moves to port {port}");
-            state = state with { Port = port };
+            if (port is { } wanted && wanted != state!.Port)
+                progress?.Invoke($"the embedded Postgres is running on port {state.Port}; postgres.port {wanted} applies from its next start (`token-telemetry db stop`)");
+            return state!;
+        }
+
+        if (port is { } fixedPort && fixedPort != state!.Port)
+        {
+            state = state with { Port = fixedPort };
+            WriteState(state);
+        }
+        else if (port is null && !IsPortFree(state!.Port))
+        {
+            var free = FreePort();
+            progress?.Invoke($"port {state.Port} is taken; the embedded Postgres moves to port {free}");
+            state = state with { Port = free };
             WriteState(state);
         }
         progress?.Invoke($"starting the embedded PostgreSQL {state.MajorVersion} on 127.0.0.1:{state.Port}");
@@ -95,8 +112,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
         var passwordFile = Path.Combine(Path.GetTempPath(), $"tt-pw-{Guid.NewGuid():N}");
         try
         {
-            await File.WriteAllTextAsync(passwordFile, password + "\n", ct);
-            OwnerOnly(passwordFile);
+            await PrivateFile.WriteAllTextAsync(passwordFile, password + "\n", ct);
             if (ProcessRunner.IsRoot) await GiveToPostgresUserAsync([DataDirectory, passwordFile], ct);
             var init = await ProcessRunner.RunAsync(binaries.Initdb,
                 ["-D", DataDirectory, "-U", "postgres", "-A", "scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--no-locale"],
@@ -115,7 +131,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>()) settings[key] = value;
         await File.AppendAllLinesAsync(Path.Combine(DataDirectory, "postgresql.conf"),
             ["", "# added by token-telemetry (embedded Postgres)", .. settings.Select(s => $"{s.Key} = {s.Value}")], ct);
-        var state = new EmbeddedState(FreePort(), password, binaries.BinDirectory, binaries.MajorVersion);
+        var state = new EmbeddedState(port ?? FreePort(), password, binaries.BinDirectory, binaries.MajorVersion);
         WriteState(state);
         return state;
     }
@@ -132,8 +148,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
 
     private void WriteState(EmbeddedState state)
     {
-        File.WriteAllText(statePath, JsonSerializer.Serialize(state, StateJson));
-        OwnerOnly(statePath);
+        PrivateFile.WriteAllText(statePath, JsonSerializer.Serialize(state, StateJson));
     }
 
     private string ReadLog()
@@ -145,11 +160,6 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
 
     private static string LastLines(string text) =>
         string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
-
-    private static void OwnerOnly(string path)
-    {
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
 
     private static int FreePort()
     {

@@ -10,12 +10,19 @@ public static class ProcessRunner
 
     public static bool IsRoot => Environment.UserName == "root";
 
+    /// <summary>util-linux keeps runuser in /usr/sbin, which the PATH of cron jobs and systemd units (/usr/bin:/bin) lacks.</summary>
+    private static readonly Lazy<string> RunUser = new(() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
+            .Select(dir => Path.Combine(dir, "runuser"))
+            .FirstOrDefault(File.Exists) ?? "runuser");
+
     public static async Task<Result> RunAsync(string file, IEnumerable<string> arguments, bool asPostgresUser, CancellationToken ct)
     {
         var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (asPostgresUser && IsRoot)
         {
-            info.FileName = "runuser";
+            info.FileName = RunUser.Value;
             foreach (var a in (string[])["-u", "postgres", "--", file]) info.ArgumentList.Add(a);
         }
         else info.FileName = file;

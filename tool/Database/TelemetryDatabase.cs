@@ -17,7 +17,7 @@ public sealed class TelemetryDatabase(string connectionString, SchemaName schema
         var pg = instance.Config.Postgres;
         var schema = new SchemaName(pg.Schema);
         if (!pg.Embedded) return new TelemetryDatabase(ConnectionStrings.FromConfig(pg), schema);
-        var embedded = new EmbeddedPostgres(instance.PgDataDirectory, instance.EmbeddedStatePath, pg.EmbeddedBinDir);
+        var embedded = new EmbeddedPostgres(instance.PgDataDirectory, instance.EmbeddedStatePath, pg.EmbeddedBinDir, port: pg.Port);
         var state = await embedded.StartAsync(progress, ct);
         await EmbeddedPostgres.EnsureDatabaseAsync(state, pg.Database, ct);
         return new TelemetryDatabase(ConnectionStrings.ForEmbedded(state, pg.Database), schema);

@@ -28,6 +28,9 @@ public sealed record TokenUsageRow
     public decimal? CacheSavingsUsd { get; init; }
     /// <summary>The provider's own payload for this row plus provenance, as JSON text.</summary>
     public string? RawUsage { get; init; }
+    /// <summary>What computed the cost (snapshot, entry, override and discounts, list cost); written only with a computed
+    /// cost (V0004). Not read back by <see cref="UsageReader"/>.</summary>
+    public Pricing.PriceProvenance? Pricing { get; init; }
 
     /// <summary>The conflict key; NULL user/project compare equal, as in the database (invariant 6).</summary>
     public (string, string, DateTimeOffset, DateTimeOffset, string?, string?) Key =>

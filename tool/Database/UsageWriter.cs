@@ -25,20 +25,23 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
             window_start timestamptz, window_end timestamptz, granularity text, measurement_basis text,
             input_tokens bigint, cached_read_tokens bigint, cached_write_tokens bigint, cached_write_1h_tokens bigint,
             output_tokens bigint, reasoning_tokens bigint, request_count bigint,
-            cost_usd numeric, cost_basis text, cache_savings_usd numeric, raw_usage jsonb
+            cost_usd numeric, cost_basis text, cache_savings_usd numeric, raw_usage jsonb,
+            price_snapshot text, price_key text, price_rules text, list_cost_usd numeric
         ) ON COMMIT DELETE ROWS
         """;
 
     private const string Columns =
         "source_system, provider, model, model_id, project_id, user_id, window_start, window_end, granularity, " +
         "measurement_basis, input_tokens, cached_read_tokens, cached_write_tokens, cached_write_1h_tokens, " +
-        "output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis, cache_savings_usd, raw_usage";
+        "output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis, cache_savings_usd, raw_usage, " +
+        "price_snapshot, price_key, price_rules, list_cost_usd";
 
     private static readonly string[] UpdatedColumns =
     [
         "provider", "model", "granularity", "measurement_basis", "input_tokens", "cached_read_tokens",
         "cached_write_tokens", "cached_write_1h_tokens", "output_tokens", "reasoning_tokens", "request_count",
         "cost_usd", "cost_basis", "cache_savings_usd", "raw_usage",
+        "price_snapshot", "price_key", "price_rules", "list_cost_usd",
     ];
 
     private readonly IReadOnlyList<string> _upserts = BuildUpserts(schema, mode);
@@ -57,7 +60,15 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
         {
             await Execute(connection, $"TRUNCATE {StageTable}", ct);
             await CopyAsync(connection, rows, offset, Math.Min(batchSize, rows.Count - offset), ct);
-            foreach (var upsert in _upserts) written += await Execute(connection, upsert, ct);
+            try
+            {
+                foreach (var upsert in _upserts) written += await Execute(connection, upsert, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
+            {
+                throw new TelemetryException($"schema {schema.Name} has no {e.MessageText.Split('"').ElementAtOrDefault(1) ?? "provenance"} column: it is older than V0004 (cost provenance), which this version of token-telemetry writes",
+                    "run `token-telemetry migrate` (it upgrades in place and keeps every row)", inner: e);
+            }
         }
         return written;
     }
@@ -91,6 +102,12 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
             WriteNullable(importer, r.CostBasis?.Label(), NpgsqlDbType.Text);
             if (r.CacheSavingsUsd is { } savings) importer.Write(savings, NpgsqlDbType.Numeric); else importer.WriteNull();
             WriteNullable(importer, r.RawUsage, NpgsqlDbType.Jsonb);
+            // Provenance describes a computed cost only (a provider_reported cost set after pricing drops it).
+            var pricing = r.CostBasis == CostBasis.Computed ? r.Pricing : null;
+            WriteNullable(importer, pricing?.Snapshot, NpgsqlDbType.Text);
+            WriteNullable(importer, pricing?.Key, NpgsqlDbType.Text);
+            WriteNullable(importer, pricing?.Rules, NpgsqlDbType.Text);
+            if (pricing is not null) importer.Write(pricing.ListCostUsd, NpgsqlDbType.Numeric); else importer.WriteNull();
         }
         await importer.CompleteAsync(ct);
     }
@@ -145,7 +162,8 @@ public sealed class UsageWriter(SchemaName schema, ConflictMode mode, int batchS
             SELECT source_system, provider, model, model_id, project_id, user_id, window_start, window_end,
                    granularity::{s}.granularity, measurement_basis::{s}.measurement_basis,
                    input_tokens, cached_read_tokens, cached_write_tokens, cached_write_1h_tokens,
-                   output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis::{s}.cost_basis, cache_savings_usd, raw_usage
+                   output_tokens, reasoning_tokens, request_count, cost_usd, cost_basis::{s}.cost_basis, cache_savings_usd, raw_usage,
+                   price_snapshot, price_key, price_rules, list_cost_usd
             FROM {StageTable}{where}
             ON CONFLICT ({conflictColumns}){where} DO UPDATE SET {set}
             """;

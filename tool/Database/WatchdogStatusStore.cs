@@ -1,10 +1,12 @@
 using Dapper;
 using Npgsql;
+using TokenTelemetry.Configuration;
 
 namespace TokenTelemetry.Database;
 
-/// <summary>watchdog_status: one row per source plus __heartbeat__, replaced on every check.</summary>
-public sealed class WatchdogStatusStore(SchemaName schema)
+/// <summary>watchdog_status: one row per source plus __heartbeat__, replaced on every check. Messages are stored
+/// through the instance's <see cref="SecretRedactor"/>: the reader role and every dashboard can read this table.</summary>
+public sealed class WatchdogStatusStore(SchemaName schema, SecretRedactor? redactor = null)
 {
     public async Task UpsertAsync(NpgsqlTransaction transaction, WatchdogStatusRow row, CancellationToken ct)
     {
@@ -26,7 +28,7 @@ public sealed class WatchdogStatusStore(SchemaName schema)
             LastIngestAt = row.LastIngestAt?.UtcDateTime,
             LastPollAt = row.LastPollAt?.UtcDateTime,
             LastCheckAt = row.LastCheckAt?.UtcDateTime,
-            row.Message,
+            Message = row.Message is null ? null : (redactor ?? SecretRedactor.None).Redact(row.Message),
             row.CheckedBy,
         }, transaction, cancellationToken: ct));
     }

@@ -11,11 +11,12 @@ namespace TokenTelemetry.Ingest;
 /// One aggregate row from its columns. A blank cell is NULL. Required: model (or model_id) and window_start, a date
 /// and time in ISO 8601. The window is one granularity on its UTC grid: granularity given, or read from window_end
 /// (15 minutes, an hour, a day or a calendar month), else a day; a window off the grid or of another length is
-/// refused. source_system defaults to the door's name, measurement_basis to provider_aggregate, provider to
-/// "unknown". A cost without cost_basis is provider_reported; no cost but known tokens is computed at base rates.
+/// refused. source_system defaults to the door's name, user_id and project_id to the door's (`import --user-id`),
+/// measurement_basis to provider_aggregate, provider to "unknown". A cost without cost_basis is provider_reported; no cost but known tokens is computed at base rates.
 /// Everything the database would refuse (UsageLimits, CallTimes, CHECK constraints) is refused here, row by row.
 /// </summary>
-public sealed partial class AggregateRowParser(string defaultSourceSystem, UsagePricer pricer, DateTimeOffset now)
+public sealed partial class AggregateRowParser(string defaultSourceSystem, UsagePricer pricer, DateTimeOffset now,
+    string? defaultUserId = null, string? defaultProjectId = null)
 {
     private static readonly HashSet<string> Known =
     [
@@ -30,8 +31,10 @@ public sealed partial class AggregateRowParser(string defaultSourceSystem, Usage
         return unknown.Count == 0 ? null : $"unknown column(s) {string.Join(", ", unknown)} (known: {string.Join(", ", Known)})";
     }
 
+    /// <param name="file">The file the record came from, kept in raw_usage.file: a snapshot source deletes only rows its
+    /// files produced and no longer do (provenance, never identity).</param>
     /// <returns>The row, and the source_system the record itself named (null when it took the default).</returns>
-    public (TokenUsageRow Row, string? WrittenSourceSystem) Parse(IReadOnlyDictionary<string, string?> v)
+    public (TokenUsageRow Row, string? WrittenSourceSystem) Parse(IReadOnlyDictionary<string, string?> v, string? file = null)
     {
         string? Text(string name)
         {
@@ -77,8 +80,8 @@ public sealed partial class AggregateRowParser(string defaultSourceSystem, Usage
             Provider = Text("provider") ?? "unknown",
             Model = model,
             ModelId = Text("model_id") ?? model,
-            ProjectId = Text("project_id"),
-            UserId = Text("user_id"),
+            ProjectId = Text("project_id") ?? defaultProjectId,
+            UserId = Text("user_id") ?? defaultUserId,
             WindowStart = start,
             WindowEnd = expectedEnd,
             Granularity = granularity,
@@ -92,7 +95,7 @@ public sealed partial class AggregateRowParser(string defaultSourceSystem, Usage
             RequestCount = Count("request_count"),
             CostUsd = cost is null ? null : Math.Round(cost.Value, 9, MidpointRounding.AwayFromZero),
             CostBasis = cost is null ? null : Text("cost_basis") is { } cb ? Enum(cb, DbLabels.ParseCostBasis, "cost_basis") : CostBasis.ProviderReported,
-            RawUsage = JsonSerializer.Serialize(new { adapter = "manual", notes = v.GetValueOrDefault("notes")?.Trim() }),
+            RawUsage = JsonSerializer.Serialize(new { adapter = "manual", notes = v.GetValueOrDefault("notes")?.Trim(), file }),
         };
         var usage = new UsageTelemetry
         {
@@ -103,10 +106,10 @@ public sealed partial class AggregateRowParser(string defaultSourceSystem, Usage
         if (usage.Inconsistency() is { } problem) throw new FormatException(problem);
         if (row.CostUsd is null && row.InputTokens is not null && row.OutputTokens is not null)
         {
-            var priced = pricer.Price(usage, aggregate: true);
+            var priced = pricer.Price(usage, aggregate: true, at: start);
             if ((UsageLimits.CostProblem("the computed cost_usd", priced.CostUsd) ?? UsageLimits.CostProblem("cache_savings_usd", priced.CacheSavingsUsd)) is { } computedProblem)
                 throw new FormatException(computedProblem);
-            row = row with { CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd };
+            row = row with { CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance };
         }
         return (row, written);
     }

@@ -11,17 +11,20 @@ namespace TokenTelemetry.Ingest;
 /// UTF-8 with or without a byte-order mark; UTF-16 is named in a one-line rejection of the file; CR, LF and CRLF
 /// line ends alike.
 /// </summary>
-public sealed class AggregateRowReader(string defaultSourceSystem, UsagePricer pricer, DateTimeOffset now, RejectionLog rejections)
+public sealed class AggregateRowReader(string defaultSourceSystem, UsagePricer pricer, DateTimeOffset now, RejectionLog rejections,
+    string? defaultUserId = null, string? defaultProjectId = null)
 {
     /// <summary>One row as read: where it came from, and the source_system the file itself wrote (null: the default).</summary>
     public sealed record Record(Database.TokenUsageRow Row, string Where, string? WrittenSourceSystem);
 
-    private readonly AggregateRowParser _parser = new(defaultSourceSystem, pricer, now);
+    private readonly AggregateRowParser _parser = new(defaultSourceSystem, pricer, now, defaultUserId, defaultProjectId);
+    private string _file = "-";
     private readonly Dictionary<GroupKey, string> _seen = new();
 
     /// <param name="path">A file, or "-" for standard input (JSON when it starts with { or [, else CSV).</param>
     public void ReadFile(string path, Action<Record> accept, CancellationToken ct)
     {
+        _file = path;
         byte[] bytes;
         if (path == "-")
         {
@@ -143,7 +146,7 @@ public sealed class AggregateRowReader(string defaultSourceSystem, UsagePricer p
     {
         try
         {
-            var (row, written) = _parser.Parse(values);
+            var (row, written) = _parser.Parse(values, _file);
             var key = new GroupKey(row.SourceSystem, row.ModelId, row.WindowStart, row.WindowEnd, row.UserId, row.ProjectId);
             if (_seen.TryGetValue(key, out var first))
                 throw new FormatException($"the same source_system, model, window, user and project as {first}; combine them into one row");

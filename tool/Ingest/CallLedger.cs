@@ -80,14 +80,22 @@ public sealed class CallLedger(CallLedgerStore store, NpgsqlTransaction tx, bool
         return packed;
     }
 
+    private IngestGroup? _lastGroup;
+
     private IngestGroup Group(GroupKey key)
     {
+        // Calls of one model and hour mostly come together: comparing with the last key is cheaper than hashing it.
+        if (_lastGroup is { } last && last.Key.Equals(key)) return last;
         if (!_groups.TryGetValue(key, out var group)) _groups[key] = group = new IngestGroup(key);
-        return group;
+        return _lastGroup = group;
     }
+
+    private DateTimeOffset _checkedStart, _checkedEnd;
 
     private void EnsureLoaded(DateTimeOffset start, DateTimeOffset end)
     {
+        if (start == _checkedStart && end == _checkedEnd) return;
+        (_checkedStart, _checkedEnd) = (start, end);
         var first = start.UtcDateTime.Date;
         var last = end.UtcDateTime.AddTicks(-1).Date;
         DateTime? missingFrom = null, missingTo = null;

@@ -69,13 +69,13 @@ public sealed class CallSink(CallLedger ledger, IngestRequest request, UsagePric
             Rejected(line, $"{key} holds an aggregate row (imported from a CSV/JSON rows file); calls cannot be added to it — import them under another --source-system");
             return;
         }
-        if (group.CallTotals(request.Replace).TryAdd(usage, pricer.Price(usage)) is { } sumProblem)
+        if (group.CallTotals(request.Replace).TryAdd(usage, pricer.Price(usage, at: at)) is { } sumProblem)
         {
             Rejected(line, sumProblem);
             return;
         }
         ledger.Count(id, group);
-        group.Files.Add(_file);
+        if (!ReferenceEquals(group.LastFile, _file)) group.Files.Add(group.LastFile = _file);
         NewCalls++;
     }
 
@@ -87,11 +87,16 @@ public sealed class CallSink(CallLedger ledger, IngestRequest request, UsagePric
 
     public void Rejected(long line, string reason) => rejections.Add($"{_file}:{line}", reason);
 
+    /// <summary>Calls left for a later read: their file is still being written and their stream had not ended.</summary>
+    public long UnfinishedCalls { get; private set; }
+
+    public void Unfinished(long line, string reason) => UnfinishedCalls++;
+
     /// <summary>The call's identity from its own id, else from its content numbered among identical records of this file.
     /// Computed before a --provider override: the same call through a door without the flag is the same call.</summary>
     private UInt128 Identity(UsageTelemetry usage)
     {
-        if (usage.CallId is { Length: > 0 } callId) return CallIdentity.OfCall(usage.Provider ?? "", callId);
+        if (usage.CallId is { Length: > 0 } callId) return CallIdentity.OfCall(callId);
         var content = CallIdentity.ContentKey(usage);
         var contentHash = CallIdentity.Hash(content);
         var occurrence = _contentSeen.GetValueOrDefault(contentHash);

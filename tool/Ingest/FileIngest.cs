@@ -19,27 +19,30 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     {
         var watch = Stopwatch.StartNew();
         var rejections = new RejectionLog();
-        var (files, rows) = Input(request, rejections);
+        var inputs = Input(request, rejections);
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, database.Schema, ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 3, ct);
+        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 4, ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var store = new CallLedgerStore(database.Schema);
-        await store.LockAsync(tx, progress, ct);
+        await store.LockAsync(tx, request.LockWait, progress, ct);
         request = request with { RetainedFrom = await new RetentionStore(database.Schema).HorizonAsync(connection, tx, ct) };
         var ledger = new CallLedger(store, tx, request.Replace);
-        ledger.Expect(files.Sum(f => f == "-" ? 0 : new FileInfo(f).Length) / BytesPerCall);
+        ledger.Expect(inputs.Sum(f => f.File == "-" ? 0 : new FileInfo(f.File).Length) / BytesPerCall);
         var now = clock.GetUtcNow();
-        var counts = rows ? ReadRows(files, request, ledger, now, rejections, ct) : ReadPayloads(files, request, ledger, now, rejections, ct);
+        var payloads = inputs.Where(f => !f.Rows).Select(f => f.File).ToList();
+        var rowFiles = inputs.Where(f => f.Rows).Select(f => f.File).ToList();
+        var counts = (payloads.Count > 0 ? ReadPayloads(payloads, request, ledger, now, rejections, ct) : Counts.None)
+            .Plus(rowFiles.Count > 0 ? ReadRows(rowFiles, request, ledger, now, rejections, ct) : Counts.None);
         var writer = new IngestWriter(database.Schema, mode, store);
-        var (written, deleted) = await writer.WriteAsync(tx, ledger, request, rejections.Count == 0, ct);
+        var (written, deleted) = await writer.WriteAsync(tx, ledger, request, rejections.Count == 0, rowFiles, ct);
         if (counts.Meters.Count > 0) await new SideTablesStore(database.Schema).UpsertMetersAsync(tx, counts.Meters, ct);
         await tx.CommitAsync(CancellationToken.None);
-        progress($"ingest: {files.Count} file(s) in {watch.Elapsed.TotalSeconds:F1} s");
+        progress($"ingest: {inputs.Count} file(s) in {watch.Elapsed.TotalSeconds:F1} s");
         return new IngestResult
         {
             Records = counts.Records, NewCalls = counts.NewCalls, AlreadyCounted = counts.AlreadyCounted,
-            CountedElsewhere = counts.Elsewhere, RowsWritten = written, RowsDeleted = deleted, Meters = counts.Meters.Count,
+            CountedElsewhere = counts.Elsewhere, RowsWritten = written, RowsDeleted = deleted, Meters = counts.Meters.Count, Unfinished = counts.Unfinished,
             Rejections = rejections.Listed, MoreRejections = rejections.More,
         };
     }
@@ -48,15 +51,29 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     /// more text per call), to size the identity map once.</summary>
     private const long BytesPerCall = 220;
 
-    private sealed record Counts(long Records, long NewCalls, long AlreadyCounted, IReadOnlyDictionary<string, long> Elsewhere, IReadOnlyList<MeterRow> Meters);
-
-    private static (IReadOnlyList<string> Files, bool Rows) Input(IngestRequest request, RejectionLog rejections)
+    private sealed record Counts(long Records, long NewCalls, long AlreadyCounted, IReadOnlyDictionary<string, long> Elsewhere, IReadOnlyList<MeterRow> Meters,
+        long Unfinished = 0)
     {
-        if (request.Path == "-") return (["-"], request.Rows ?? false);
-        var rows = request.Rows ?? IsRowsInput(Path.GetFullPath(request.Path, request.BaseDirectory));
-        var found = InputFiles.Find(request.Path, request.BaseDirectory, rows ? InputFiles.RowExtensions : InputFiles.PayloadExtensions);
+        public static readonly Counts None = new(0, 0, 0, new Dictionary<string, long>(), []);
+
+        public Counts Plus(Counts o) => new(Records + o.Records, NewCalls + o.NewCalls, AlreadyCounted + o.AlreadyCounted,
+            Elsewhere.Concat(o.Elsewhere).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)), [.. Meters, .. o.Meters], Unfinished + o.Unfinished);
+    }
+
+    /// <summary>The files to read and, for each, whether it holds aggregate rows. A file named on its own is read whatever
+    /// its name; in a folder, files with the extensions of the request's kind (or of both kinds, each file deciding
+    /// for itself: CSV, or JSON with window_start, is rows).</summary>
+    private static IReadOnlyList<(string File, bool Rows)> Input(IngestRequest request, RejectionLog rejections)
+    {
+        if (request.Path == "-") return [("-", request.Rows ?? false)];
+        var found = InputFiles.Find(request.Path, request.BaseDirectory, request.Rows switch
+        {
+            true => InputFiles.RowExtensions,
+            false => InputFiles.PayloadExtensions,
+            null => [.. InputFiles.PayloadExtensions.Union(InputFiles.RowExtensions)],
+        });
         foreach (var problem in found.Problems) rejections.Add(problem.Split(": ")[0], problem[(problem.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
-        return (found.Files, rows);
+        return found.Files.Select(f => (f, request.Rows ?? IsRowsFile(f))).ToList();
     }
 
     private Counts ReadPayloads(IReadOnlyList<string> files, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections, CancellationToken ct)
@@ -69,20 +86,33 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
             try
             {
                 using var input = file == "-" ? Console.OpenStandardInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                new UsageNormalizer(sink, request.Format).Run(input);
+                new UsageNormalizer(sink, request.Format).Run(input, ct, UnsettledSince(file));
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
                 rejections.Add(file, $"cannot be read ({e.Message})");
             }
         }
-        return new Counts(sink.Records, sink.NewCalls, sink.AlreadyCounted, sink.CountedElsewhere, sink.Meters.ToList());
+        return new Counts(sink.Records, sink.NewCalls, sink.AlreadyCounted, sink.CountedElsewhere, sink.Meters.ToList(), sink.UnfinishedCalls);
+    }
+
+    /// <summary>A file written to within this long may still be growing (a live log): a call whose stream is open at
+    /// its end, with a time this recent or none, is left for a later read rather than counted with partial usage.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMinutes(15);
+
+    /// <summary>Whether a file may be mid-write is a fact of the file system, so this uses the real clock and the file's
+    /// modification time — never to place or identify a call, only to wait for one to finish.</summary>
+    private static DateTimeOffset? UnsettledSince(string file)
+    {
+        if (file == "-") return null;
+        var now = DateTimeOffset.UtcNow;
+        return now - new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero) < Settle ? now - Settle : null;
     }
 
     private Counts ReadRows(IReadOnlyList<string> files, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections, CancellationToken ct)
     {
         var sink = new RowSink(ledger, request.RetainedFrom);
-        var reader = new AggregateRowReader(request.SourceSystem, pricer, now, rejections);
+        var reader = new AggregateRowReader(request.SourceSystem, pricer, now, rejections, request.RowUserId, request.RowProjectId);
         foreach (var file in files)
         {
             ct.ThrowIfCancellationRequested();
@@ -100,16 +130,12 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     }
 
     /// <summary>CSV, or JSON whose first record has a window_start column: aggregate rows, not provider payloads.</summary>
-    private static bool IsRowsInput(string full)
+    private static bool IsRowsFile(string file)
     {
-        var first = File.Exists(full) ? full : Directory.Exists(full)
-            ? InputFiles.Find(full, "/", [.. InputFiles.PayloadExtensions, .. InputFiles.RowExtensions]).Files.FirstOrDefault()
-            : null;
-        if (first is null) return false;
-        if (Path.GetExtension(first).Equals(".csv", StringComparison.OrdinalIgnoreCase)) return true;
+        if (Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase)) return true;
         try
         {
-            using var reader = new StreamReader(first);
+            using var reader = new StreamReader(file);
             var head = new char[4096];
             var n = reader.Read(head, 0, head.Length);
             return new string(head, 0, n).Contains("\"window_start\"", StringComparison.Ordinal);

@@ -21,6 +21,10 @@ public sealed class GroupTotals
     private readonly SortedSet<string> _partial = new(StringComparer.Ordinal);
     private string? _provider, _route, _mapper;
     private bool _mixed;
+    // What priced the row (V0004): kept while every call was computed from the same snapshot, entry and rules, its list
+    // cost summed; unknown for a row continued from the database (the reader does not load provenance) or mixed.
+    private PriceProvenance? _provenance;
+    private bool _provenanceUnknown;
 
     public long Calls { get; private set; }
 
@@ -34,6 +38,7 @@ public sealed class GroupTotals
             _cost = row.CostUsd, _savings = row.CacheSavingsUsd, _provider = row.Provider, Calls = row.RequestCount ?? 0,
         };
         t._unpriced = t.Calls > 0 && row.CostUsd is null;
+        t._provenanceUnknown = t.Calls > 0;
         t._savingsUnknown = t.Calls > 0 && row.CacheSavingsUsd is null;
         t._allReported = row.CostBasis is null or CostBasis.ProviderReported;
         if (row.RawUsage is { } raw)
@@ -52,17 +57,17 @@ public sealed class GroupTotals
     public string? TryAdd(UsageTelemetry u, PricedUsage priced)
     {
         var first = Calls == 0;
-        var partial = new List<string>(0);
+        List<string>? partial = null;
         long? input, cachedRead, cachedWrite, cachedWrite1h, output, reasoning;
         decimal? cost = _cost, savings = _savings;
         try
         {
-            input = Sum(_input, u.InputTokens, "input_tokens", first, partial);
-            cachedRead = Sum(_cachedRead, u.CachedReadTokens, "cached_read_tokens", first, partial);
-            cachedWrite = Sum(_cachedWrite, u.CachedWriteTokens, "cached_write_tokens", first, partial);
-            cachedWrite1h = Sum(_cachedWrite1h, u.CachedWrite1hTokens, "cached_write_1h_tokens", first, partial);
-            output = Sum(_output, u.OutputTokens, "output_tokens", first, partial);
-            reasoning = Sum(_reasoning, u.ReasoningTokens, "reasoning_tokens", first, partial);
+            input = Sum(_input, u.InputTokens, "input_tokens", first, ref partial);
+            cachedRead = Sum(_cachedRead, u.CachedReadTokens, "cached_read_tokens", first, ref partial);
+            cachedWrite = Sum(_cachedWrite, u.CachedWriteTokens, "cached_write_tokens", first, ref partial);
+            cachedWrite1h = Sum(_cachedWrite1h, u.CachedWrite1hTokens, "cached_write_1h_tokens", first, ref partial);
+            output = Sum(_output, u.OutputTokens, "output_tokens", first, ref partial);
+            reasoning = Sum(_reasoning, u.ReasoningTokens, "reasoning_tokens", first, ref partial);
             if (priced.CostUsd is { } c) cost = checked((cost ?? 0) + c);
             if (priced.CacheSavingsUsd is { } s) savings = checked((savings ?? 0) + s);
             if (input is { } i && checked((cachedRead ?? 0) + (cachedWrite ?? 0)) > i)
@@ -80,11 +85,12 @@ public sealed class GroupTotals
 
         (_input, _cachedRead, _cachedWrite, _cachedWrite1h, _output, _reasoning) = (input, cachedRead, cachedWrite, cachedWrite1h, output, reasoning);
         (_cost, _savings) = (cost, savings);
-        _partial.UnionWith(partial);
-        _partial.UnionWith(u.PartiallyUnknown);
+        if (partial is not null) _partial.UnionWith(partial);
+        if (u.PartiallyUnknown.Count > 0) _partial.UnionWith(u.PartiallyUnknown);
         if (priced.CostUsd is null) _unpriced = true;
         if (priced.CacheSavingsUsd is null) _savingsUnknown = true;
         if (priced.Basis != CostBasis.ProviderReported) _allReported = false;
+        TakeProvenance(priced.Provenance, first);
         if (first && _provider is null) (_provider, _route, _mapper) = (u.Provider, u.Route, u.Mapper);
         else
         {
@@ -96,11 +102,21 @@ public sealed class GroupTotals
         return null;
     }
 
-    private static long? Sum(long? total, long? add, string name, bool first, List<string> partial)
+    private void TakeProvenance(PriceProvenance? p, bool first)
+    {
+        if (_provenanceUnknown) return;
+        if (p is null) _provenanceUnknown = true;
+        else if (first) _provenance = p;
+        else if (_provenance is { } q && q.Snapshot == p.Snapshot && q.Key == p.Key && q.Rules == p.Rules)
+            _provenance = q with { ListCostUsd = q.ListCostUsd + p.ListCostUsd };
+        else _provenanceUnknown = true;
+    }
+
+    private static long? Sum(long? total, long? add, string name, bool first, ref List<string>? partial)
     {
         if (first) return add;
         if (total is null && add is null) return null;
-        if (total is null || add is null) partial.Add(name);
+        if (total is null || add is null) (partial ??= []).Add(name);
         return checked((total ?? 0) + (add ?? 0));
     }
 
@@ -116,6 +132,7 @@ public sealed class GroupTotals
             OutputTokens = _output, ReasoningTokens = _reasoning, RequestCount = Calls,
             CostUsd = cost, CostBasis = cost is null ? null : _allReported ? CostBasis.ProviderReported : CostBasis.Computed,
             CacheSavingsUsd = _savingsUnknown ? null : _savings,
+            Pricing = _provenanceUnknown || cost is null ? null : _provenance,
             RawUsage = JsonSerializer.Serialize(new
             {
                 adapter = "requests", calls = Calls, route = _route, mapper = _mapper, partially_unknown = _partial.ToArray(),

@@ -36,6 +36,8 @@ public sealed class IngestGroup
     public Slot NewSlot { get; }
     /// <summary>Files whose calls this ingest counts here (for rows written before the ledger existed).</summary>
     public SortedSet<string> Files { get; } = new(StringComparer.Ordinal);
+    /// <summary>The file last added to <see cref="Files"/> (calls of one file come in a run: skip the set).</summary>
+    public string? LastFile { get; set; }
     public GroupTotals? Totals { get; private set; }
     public TokenUsageRow? AggregateRow { get; private set; }
 

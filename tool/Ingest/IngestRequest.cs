@@ -16,8 +16,13 @@ public sealed record IngestRequest
     public bool? Rows { get; init; }
     /// <summary>source_system of the rows written (aggregate rows may name their own).</summary>
     public required string SourceSystem { get; init; }
+    /// <summary>user_id and project_id of the calls (aggregate rows take <see cref="RowUserId"/>/<see cref="RowProjectId"/>).</summary>
     public string? UserId { get; init; }
     public string? ProjectId { get; init; }
+    /// <summary>user_id / project_id for aggregate rows that leave theirs blank: only what the user passed explicitly
+    /// (`import --user-id`), never identity.user_id — the same file through the `manual` source must give the same rows.</summary>
+    public string? RowUserId { get; init; }
+    public string? RowProjectId { get; init; }
     public Granularity Granularity { get; init; } = Granularity.Hour;
     /// <summary>Provider recorded instead of the route's own (the identity still uses the route's).</summary>
     public string? Provider { get; init; }
@@ -38,4 +43,8 @@ public sealed record IngestRequest
     public bool TakesOverItsLegacyRows { get; init; }
     /// <summary>The retention horizon, read by the ingest under its lock: calls and rows before it are rejected.</summary>
     public DateTimeOffset? RetainedFrom { get; init; }
+
+    /// <summary>How long to wait for another ingest of the schema to release the ingest lock; null: as long as it takes
+    /// (`import`, which a person can interrupt). A collect waits at most one cycle, then fails the source.</summary>
+    public TimeSpan? LockWait { get; init; }
 }

@@ -12,6 +12,8 @@ public sealed record IngestResult
     public long RowsWritten { get; init; }
     public long RowsDeleted { get; init; }
     public long Meters { get; init; }
+    /// <summary>Calls not counted yet: their file is still being written and their stream had not ended (docs/schema.md).</summary>
+    public long Unfinished { get; init; }
     public IReadOnlyList<string> Rejections { get; init; } = [];
     /// <summary>Rejections beyond those listed (the list is capped so a hostile file cannot exhaust memory).</summary>
     public long MoreRejections { get; init; }
@@ -20,5 +22,6 @@ public sealed record IngestResult
     public string Summary() =>
         $"{Records} record(s): {NewCalls} newly counted, {AlreadyCounted} already counted" +
         (CountedElsewhere.Count == 0 ? "" : $" ({string.Join(", ", CountedElsewhere.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value} under {p.Key}"))})") +
-        $"; {RowsWritten} row(s) written{(RowsDeleted > 0 ? $", {RowsDeleted} deleted" : "")}{(Meters > 0 ? $", {Meters} meter reading(s)" : "")}; {RejectedCount} rejected";
+        $"; {RowsWritten} row(s) written{(RowsDeleted > 0 ? $", {RowsDeleted} deleted" : "")}{(Meters > 0 ? $", {Meters} meter reading(s)" : "")}; {RejectedCount} rejected" +
+        (Unfinished > 0 ? $"; {Unfinished} unfinished (still being written: counted on a later run)" : "");
 }

@@ -11,7 +11,9 @@ namespace TokenTelemetry.Ingest;
 /// </summary>
 public sealed class IngestWriter(SchemaName schema, ConflictMode mode, CallLedgerStore store)
 {
-    public async Task<(long Written, long Deleted)> WriteAsync(Npgsql.NpgsqlTransaction tx, CallLedger ledger, IngestRequest request, bool clean, CancellationToken ct)
+    /// <param name="files">The rows files this ingest read: for a snapshot, the rows they produced before and no longer do go.</param>
+    public async Task<(long Written, long Deleted)> WriteAsync(Npgsql.NpgsqlTransaction tx, CallLedger ledger, IngestRequest request, bool clean,
+        IReadOnlyList<string> files, CancellationToken ct)
     {
         var groups = ledger.Touched.ToList();
         var rows = groups.Select(g => g.AggregateRow ?? g.Totals!.ToRow(g.Key, request.Granularity)).ToList();
@@ -26,8 +28,9 @@ public sealed class IngestWriter(SchemaName schema, ConflictMode mode, CallLedge
 
         long deleted = 0;
         var own = rows.Where(r => r.SourceSystem == request.SourceSystem).ToList();
-        if (request.Snapshot && clean && own.Count > 0)
-            deleted = await store.DeleteUnproducedRowsAsync(tx, request.SourceSystem, own.Min(r => r.WindowStart), own.Max(r => r.WindowEnd), ct);
+        if (request.Snapshot && clean && files.Count > 0)
+            deleted = await store.DeleteUnproducedRowsAsync(tx, request.SourceSystem, files,
+                own.Count > 0 ? own.Min(r => r.WindowStart) : DateTimeOffset.MaxValue, own.Count > 0 ? own.Max(r => r.WindowEnd) : DateTimeOffset.MaxValue, ct);
         return (written, deleted);
     }
 

@@ -5,7 +5,8 @@ namespace TokenTelemetry.Ingest;
 /// order. Symbolic links are followed, but each real file and folder is read once however many links reach it
 /// (a linked folder inside an imported folder adds nothing) and a symlink loop ends the walk there. Problems inside
 /// a folder (a loop, a dangling link, a folder that cannot be read) are reported beside the files that were found;
-/// a path that cannot be read at all is an error of its own.
+/// a path that cannot be read at all is an error of its own. Empty entries (and pipes and devices, which report size 0)
+/// in a folder are skipped; a file named on its own is read whatever it is.
 /// </summary>
 public static class InputFiles
 {
@@ -56,12 +57,17 @@ public static class InputFiles
                 continue;
             }
             if (!extensions.Contains(Path.GetExtension(entry).ToLowerInvariant())) continue;
-            if (RealPath.Resolve(entry, out var fileWhy) is not { } realFile)
+            // A plain file's real path is the folder's real path and its name; only a link needs resolving.
+            var fileWhy = "";
+            var realFile = new FileInfo(entry).LinkTarget is null ? Path.Join(real, Path.GetFileName(entry)) : RealPath.Resolve(entry, out fileWhy);
+            if (realFile is null)
             {
                 problems.Add($"{entry}: {fileWhy}");
                 continue;
             }
-            if (File.Exists(realFile) && seenFiles.Add(realFile)) files.Add(entry);
+            // Empty entries hold nothing to read — and FIFOs and devices (a link to /dev/zero, a named pipe) report size
+            // 0: opening them would block or never end, so a folder walk leaves them alone.
+            if (File.Exists(realFile) && new FileInfo(realFile).Length > 0 && seenFiles.Add(realFile)) files.Add(entry);
         }
     }
 }

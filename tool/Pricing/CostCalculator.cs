@@ -9,52 +9,52 @@ namespace TokenTelemetry.Pricing;
 /// threshold every rate of the request switches to that tier (each falling back to its base rate). A non-zero
 /// bucket is never priced at $0 for want of a rate: docs/pricing.md lists the fallbacks, and each use is reported.
 /// <see cref="Total"/> is the allocation-free path collection uses; <see cref="Price"/> adds the per-bucket lines.
+/// Discounts (pricing.discounts) take their percent off each bucket they cover before the total is rounded; the list
+/// total (before discounts) is kept beside it.
 /// </summary>
 public static class CostCalculator
 {
     private const string UnknownTokens = "input_tokens or output_tokens is unknown (NULL), so any total would be a guess";
 
-    public static CostBreakdown Price(ModelPrice price, UsageTelemetry usage, string? provider = null)
+    public static CostBreakdown Price(ModelPrice price, UsageTelemetry usage, string? provider = null, BucketDiscounts? discounts = null, bool aggregate = false)
     {
         var lines = new List<CostLine>();
-        var total = Compute(price, usage, provider, lines, out _, out var unpriced, out var tier);
-        return new CostBreakdown { MatchedKey = price.Key, TierAboveTokens = tier, Lines = lines, Total = total is { } t ? Trim(t) : null, Unpriced = unpriced };
+        var total = Compute(price, usage, provider, discounts ?? BucketDiscounts.None, lines, out var list, out _, out var unpriced, out var tier, aggregate);
+        return new CostBreakdown
+        {
+            MatchedKey = price.Key, TierAboveTokens = tier, Lines = lines, Total = total is { } t ? Trim(t) : null,
+            ListTotal = total is null ? null : list is { } l ? Trim(l) : null, Unpriced = unpriced, Discounts = (discounts ?? BucketDiscounts.None).Rules,
+        };
     }
 
     /// <summary>The total only (rounded to 1e-9 USD), the fallbacks it used, or why it has none.</summary>
     /// <param name="aggregate">The usage sums many requests (an hourly bucket): long-context tiers apply per request,
     /// and a sum says nothing about request sizes, so base rates are used.</param>
     public static decimal? Total(ModelPrice price, UsageTelemetry usage, string? provider, out Fallback fallbacks, out string? unpriced, bool aggregate = false) =>
-        Compute(price, usage, provider, null, out fallbacks, out unpriced, out _, aggregate);
+        Compute(price, usage, provider, BucketDiscounts.None, null, out _, out fallbacks, out unpriced, out _, aggregate);
 
-    /// <summary>
-    /// Batch API usage at the table's batch rates, the way LiteLLM's batch cost path does it: every input token
-    /// (cache reads and writes included, there is no batch cache rate) × input_cost_per_token_batches + output ×
-    /// output_cost_per_token_batches. NULL when the model has no batch rates or the counts are unknown.
-    /// </summary>
-    public static decimal? BatchTotal(ModelPrice price, UsageTelemetry usage, out Fallback fallbacks)
-    {
-        fallbacks = Fallback.None;
-        if (price.BatchInput is not { } input || price.BatchOutput is not { } output
-            || usage.InputTokens is not { } inputTokens || usage.OutputTokens is not { } outputTokens) return null;
-        if ((usage.CachedReadTokens ?? 0) + (usage.CachedWriteTokens ?? 0) > 0) fallbacks = Fallback.BatchCacheAtBatchInput;
-        return Math.Round(inputTokens * input + outputTokens * output, 9, MidpointRounding.AwayFromZero);
-    }
+    /// <summary>The total after <paramref name="discounts"/>, and in <paramref name="list"/> the total before them.</summary>
+    public static decimal? Total(ModelPrice price, UsageTelemetry usage, string? provider, BucketDiscounts discounts, out decimal? list,
+        out Fallback fallbacks, out string? unpriced, bool aggregate = false) =>
+        Compute(price, usage, provider, discounts, null, out list, out fallbacks, out unpriced, out _, aggregate);
 
     /// <summary>What the cache reads saved against paying the input rate for them (base rates; an estimate). NULL when
     /// cache reads are not reported or the table lacks the input or cache-read rate (the saving is then unknown, not
     /// zero); 0 without cache reads.</summary>
-    public static decimal? CacheSavings(ModelPrice price, UsageTelemetry usage)
+    public static decimal? CacheSavings(ModelPrice price, UsageTelemetry usage, BucketDiscounts? discounts = null)
     {
         if (usage.CachedReadTokens is not { } read) return null;
         if (read == 0) return 0;
         if (price.Base.Input is not { } input || (price.Base.CacheRead ?? price.LegacyCacheHit) is not { } readRate) return null;
+        // At the rates paid: a discount on input makes the saving smaller, one on cache reads larger.
+        if (discounts is { Any: true } d) (input, readRate) = (input * d.Factor("input"), readRate * d.Factor("cache_read"));
         return Math.Round(read * Math.Max(0, input - readRate), 9, MidpointRounding.AwayFromZero);
     }
 
-    private static decimal? Compute(ModelPrice price, UsageTelemetry usage, string? provider, List<CostLine>? lines,
-        out Fallback fallbacks, out string? unpriced, out long? tierAbove, bool aggregate = false)
+    private static decimal? Compute(ModelPrice price, UsageTelemetry usage, string? provider, BucketDiscounts discounts, List<CostLine>? lines,
+        out decimal? list, out Fallback fallbacks, out string? unpriced, out long? tierAbove, bool aggregate = false)
     {
+        list = null;
         fallbacks = Fallback.None;
         unpriced = null;
         tierAbove = null;
@@ -85,8 +85,9 @@ public static class CostCalculator
         var inputRate = tier?.Rates.Input ?? b.Input;
         var outputRate = tier?.Rates.Output ?? b.Output;
 
-        decimal total = 0;
+        decimal total = 0, listTotal = 0;
         string? missing = null;
+        var discounted = discounts.Any;
         void Bucket(string bucket, long tokens, decimal? rate, Fallback used, ref decimal sum, ref Fallback flags)
         {
             if (tokens == 0) return;
@@ -96,9 +97,14 @@ public static class CostCalculator
                 return;
             }
             var cost = tokens * r;
-            sum += cost;
+            if (discounted)
+            {
+                listTotal += cost;
+                sum += cost * discounts.Factor(bucket);
+            }
+            else sum += cost;
             flags |= used;
-            lines?.Add(new CostLine(bucket, tokens, r, Trim(cost), used == Fallback.None ? null : Describe(used)));
+            lines?.Add(new CostLine(bucket, tokens, r, Trim(cost), used == Fallback.None ? null : Describe(used), discounted ? discounts.Percent(bucket) : 0m));
         }
 
         Bucket("input", uncached, inputRate, Fallback.None, ref total, ref fallbacks);
@@ -134,7 +140,9 @@ public static class CostCalculator
             return null;
         }
         // Trailing zeros are only trimmed for display (Price): decimal equality and numeric columns ignore them.
-        return Math.Round(total, 9, MidpointRounding.AwayFromZero);
+        var rounded = Math.Round(total, 9, MidpointRounding.AwayFromZero);
+        list = discounted ? Math.Round(listTotal, 9, MidpointRounding.AwayFromZero) : rounded;
+        return rounded;
     }
 
     /// <summary>Drops trailing zeros a decimal product carries in its scale (0.02000000 → 0.02), so output reads as numbers do.</summary>

@@ -10,11 +10,16 @@ namespace TokenTelemetry.Pricing;
 /// profile (us., eu., global., …) or a date/version suffix dropped at a separator (-20250929, -2024-05-13, @20250514,
 /// -0613, -v1:0; Vertex's @date written as -date); then dots between digits written as dashes (claude-sonnet-4.5). In the first round with hits, an
 /// entry of the known provider wins, then the longest key. Nothing strips a family word such as -mini, so
-/// gpt-4o-mini can never price as gpt-4o, nor gpt-5.4-mini as gpt-5. Results are memoised per (model, provider).
+/// gpt-4o-mini can never price as gpt-4o, nor gpt-5.4-mini as gpt-5. Results are memoised per (model, provider), up to
+/// <see cref="MaxMemoised"/> names: a run over a million distinct model names keeps memory bounded (the memo starts
+/// over when full; real runs see a few dozen models).
 /// </summary>
 public sealed partial class ModelResolver(PriceTable table)
 {
+    public const int MaxMemoised = 65_536;
     private readonly ConcurrentDictionary<(string, string?), ModelPrice?> _memo = new();
+
+    public int Memoised => _memo.Count;
 
     private static readonly Dictionary<string, string[]> ProviderPrefixes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -48,31 +53,43 @@ public sealed partial class ModelResolver(PriceTable table)
         ["openrouter"] = ["openrouter"],
     };
 
-    public ModelPrice? Resolve(string model, string? provider = null) =>
-        _memo.GetOrAdd((model, provider), key => Find(key.Item1, key.Item2));
+    public ModelPrice? Resolve(string model, string? provider = null)
+    {
+        if (_memo.TryGetValue((model, provider), out var known)) return known;
+        if (_memo.Count >= MaxMemoised) _memo.Clear();
+        return _memo.GetOrAdd((model, provider), key => Find(key.Item1, key.Item2));
+    }
 
     private ModelPrice? Find(string model, string? provider)
     {
         var prefixes = provider is not null && ProviderPrefixes.TryGetValue(provider, out var p) ? p : [""];
         var family = provider is not null && ProviderFamilies.TryGetValue(provider, out var f) ? f : [];
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        IReadOnlyList<string> round = [model.Trim()];
+        var round = new List<string> { model.Trim() };
+        var hits = new List<ModelPrice>();
+        // Plain loops, not LINQ: an unknown model runs every round, and a run can meet many distinct unknown names.
         foreach (var step in Steps)
         {
-            if (round.Count > 0)
+            foreach (var variant in round)
             {
-                var hits = round
-                    .SelectMany(variant => prefixes.Append("").Select(prefix => prefix + variant))
-                    .Where(seen.Add)
-                    .Select(table.Get)
-                    .OfType<ModelPrice>()
-                    .ToList();
-                if (hits.Count > 0)
-                    return hits.OrderByDescending(h => family.Contains(h.Provider)).ThenByDescending(h => h.Key.Length).First();
+                foreach (var prefix in prefixes) Try(prefix + variant);
+                Try(variant);
             }
-            round = round.SelectMany(step).Distinct().ToList();
+            if (hits.Count > 0)
+                return hits.OrderByDescending(h => family.Contains(h.Provider)).ThenByDescending(h => h.Key.Length).First();
+            var next = new List<string>();
+            foreach (var variant in round)
+                foreach (var name in step(variant))
+                    if (!next.Contains(name)) next.Add(name);
+            round = next;
+            if (round.Count == 0) break;
         }
         return null;
+
+        void Try(string key)
+        {
+            if (seen.Add(key) && table.Get(key) is { } price) hits.Add(price);
+        }
     }
 
     /// <summary>Each step maps a name to the names one step further from it (none when it does not apply).</summary>

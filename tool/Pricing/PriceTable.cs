@@ -13,14 +13,18 @@ public sealed partial class PriceTable
 {
     private readonly Dictionary<string, ModelPrice> _entries;
 
-    private PriceTable(Dictionary<string, ModelPrice> entries, string source)
+    private PriceTable(Dictionary<string, ModelPrice> entries, string source, string sha256)
     {
         _entries = entries;
         Source = source;
+        Sha256 = sha256;
     }
 
     /// <summary>Which table this is, for messages: "bundled snapshot 2026-08-01", "cache (…, fetched …)", …</summary>
     public string Source { get; }
+    /// <summary>SHA-256 (hex) of the table's bytes as loaded: which table priced a row, whatever its source was called.</summary>
+    public string Sha256 { get; }
+    public IEnumerable<ModelPrice> Entries => _entries.Values;
     public int Count => _entries.Count;
     public IEnumerable<string> Keys => _entries.Keys;
 
@@ -28,6 +32,10 @@ public sealed partial class PriceTable
 
     [GeneratedRegex(@"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost|cache_creation_input_token_cost_above_1hr|output_cost_per_reasoning_token)_above_(\d+)(k?)_tokens$")]
     private static partial Regex TierKey();
+
+    /// <summary>Entries already parsed (the few a snapshot recorded, possibly none) as a table.</summary>
+    public static PriceTable Of(IEnumerable<ModelPrice> entries, string source, string sha256) =>
+        new(entries.ToDictionary(e => e.Key, StringComparer.Ordinal), source, sha256);
 
     public static PriceTable Parse(ReadOnlyMemory<byte> json, string source)
     {
@@ -38,20 +46,21 @@ public sealed partial class PriceTable
         foreach (var model in document.RootElement.EnumerateObject())
         {
             if (model.Name == "sample_spec" || model.Value.ValueKind != JsonValueKind.Object) continue;
-            var price = ParseEntry(model.Name, model.Value);
+            var price = ParseEntry(model.Name, model.Value, source);
             if (price is not null) entries[model.Name] = price;
         }
         if (entries.Count == 0) throw new TelemetryException($"the price table from {source} has no per-token rates", "expected LiteLLM's model_prices_and_context_window.json");
-        return new PriceTable(entries, source);
+        return new PriceTable(entries, source, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json.Span)));
     }
 
     /// <summary>A copy where the config's per-model rates win over the table's (a rate left out keeps the table's).</summary>
-    public PriceTable WithOverrides(IReadOnlyDictionary<string, PriceOverride> overrides)
+    public PriceTable WithOverrides(IReadOnlyDictionary<string, PriceOverride> overrides, string? source = null)
     {
         if (overrides.Count == 0) return this;
         var entries = new Dictionary<string, ModelPrice>(_entries, StringComparer.Ordinal);
         foreach (var (key, o) in overrides)
         {
+            CheckOverride(key, o);
             entries[key] = entries.TryGetValue(key, out var existing)
                 ? existing with
                 {
@@ -60,11 +69,26 @@ public sealed partial class PriceTable
                 }
                 : new ModelPrice { Key = key, Provider = null, Mode = "chat", Base = o.Rates, Overridden = true, BatchInput = o.BatchInput, BatchOutput = o.BatchOutput };
         }
-        return new PriceTable(entries, Source + " with config overrides");
+        return new PriceTable(entries, source ?? Source + " with config overrides", Sha256);
     }
 
-    private static ModelPrice? ParseEntry(string key, JsonElement entry)
+    /// <summary>A negative override rate is refused like a negative table rate (it would turn usage into a refund).</summary>
+    public static void CheckOverride(string key, PriceOverride o)
     {
+        var source = "config (pricing.overrides)";
+        NonNegative(o.Rates.Input, key, "input_cost_per_token", source);
+        NonNegative(o.Rates.Output, key, "output_cost_per_token", source);
+        NonNegative(o.Rates.CacheRead, key, "cache_read_input_token_cost", source);
+        NonNegative(o.Rates.CacheWrite, key, "cache_creation_input_token_cost", source);
+        NonNegative(o.Rates.CacheWrite1h, key, "cache_creation_input_token_cost_above_1hr", source);
+        NonNegative(o.Rates.Reasoning, key, "output_cost_per_reasoning_token", source);
+        NonNegative(o.BatchInput, key, "input_cost_per_token_batches", source);
+        NonNegative(o.BatchOutput, key, "output_cost_per_token_batches", source);
+    }
+
+    private static ModelPrice? ParseEntry(string key, JsonElement entry, string source)
+    {
+        decimal? Rate(JsonElement e, string name) => NonNegative(PriceTable.Rate(e, name), key, name, source);
         var input = Rate(entry, "input_cost_per_token");
         var output = Rate(entry, "output_cost_per_token");
         if (input is null && output is null) return null;
@@ -105,6 +129,13 @@ public sealed partial class PriceTable
             Tiers = tiers.OrderByDescending(t => t.Key).Select(t => new PriceTier(t.Key, t.Value)).ToList(),
         };
     }
+
+    /// <summary>A negative rate would turn usage into a refund: the table is refused whole, naming the entry, rather
+    /// than priced wrong or half loaded.</summary>
+    private static decimal? NonNegative(decimal? rate, string key, string name, string source) =>
+        rate < 0
+            ? throw new TelemetryException($"the price table from {source} has a negative rate: {key}.{name} = {rate}", "fix the table or its pricing.overrides entry; rates are USD per token, never below 0")
+            : rate;
 
     /// <summary>A rate as a number or a numeric string ("3e-7", as LiteLLM's own reader accepts); anything else is absent.</summary>
     private static decimal? Rate(JsonElement entry, string name)

@@ -7,7 +7,7 @@ namespace TokenTelemetry.Pricing;
 /// Loads the price table the config asks for. bundled: the snapshot inside the tool (works with no network).
 /// file: a local LiteLLM-format file. url: a cached copy younger than cache_hours, else a fresh download (with the
 /// HTTP deadline) written to the cache, else the stale cache, else the bundled snapshot — saying which is in use.
-/// Config overrides are applied on top in every case.
+/// Config overrides and discounts are applied on top in every case, each at the dates it is in force.
 /// </summary>
 public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline, Action<string>? warn = null, string? cacheDirectory = null, HttpMessageHandler? handler = null)
 {
@@ -28,16 +28,28 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
     public static PriceTable Bundled() =>
         PriceTable.Parse(EmbeddedAssets.ReadBytes("pricing/litellm_model_prices.json"), BundledDescription);
 
-    public async Task<PriceTable> LoadAsync(CancellationToken ct)
+    /// <summary>The table with the config's overrides that are in force now merged over it.</summary>
+    public async Task<PriceTable> LoadAsync(CancellationToken ct) => (await LoadRulesAsync(ct)).At(DateTimeOffset.UtcNow).Table;
+
+    /// <summary>The table with every override and discount of the config, dated (what collection prices with).</summary>
+    public async Task<PricingRules> LoadRulesAsync(CancellationToken ct) => PricingRules.FromConfig(await LoadTableAsync(ct), config);
+
+    /// <summary>The table alone, from where the config says.</summary>
+    public async Task<PriceTable> LoadTableAsync(CancellationToken ct) => config.Source switch
     {
-        var table = config.Source switch
-        {
-            "file" => FromFile(config.File!),
-            "url" => await FromUrlAsync(config.Url ?? DefaultUrl, ct),
-            _ => Bundled(),
-        };
-        return table.WithOverrides(Overrides(config));
-    }
+        "file" => FromFile(config.File!),
+        "url" => await FromUrlAsync(config.Url ?? DefaultUrl, ct),
+        _ => Bundled(),
+    };
+
+    /// <summary>The table in use now, without asking the network: for url the cached copy whatever its age (else the
+    /// bundled snapshot). `pricing update` compares it with what it downloads.</summary>
+    public PriceTable CurrentTable() => config.Source switch
+    {
+        "file" => FromFile(config.File!),
+        "url" when File.Exists(CachePath) => PriceTable.Parse(File.ReadAllBytes(CachePath), $"the cached copy of {Shown(config.Url ?? DefaultUrl)}"),
+        _ => Bundled(),
+    };
 
     /// <summary>`pricing update`: downloads (or copies) a table into the cache now, whatever its age.</summary>
     public async Task<PriceTable> UpdateCacheAsync(string? url, string? file, CancellationToken ct)
@@ -55,7 +67,7 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
             origin = url ?? config.Url ?? DefaultUrl;
             bytes = await DownloadAsync(origin, ct);
         }
-        var table = PriceTable.Parse(bytes, origin); // validate before replacing a good cache
+        var table = PriceTable.Parse(bytes, file is null ? Shown(origin) : origin); // validate before replacing a good cache
         WriteCache(bytes);
         return table;
     }
@@ -71,11 +83,11 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         var cached = File.Exists(CachePath) ? new FileInfo(CachePath) : null;
         var age = cached is null ? (TimeSpan?)null : DateTime.UtcNow - cached.LastWriteTimeUtc;
         if (cached is not null && age < TimeSpan.FromHours(config.CacheHours))
-            return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the cached copy of {url} ({Age(age.Value)} old)");
+            return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the cached copy of {Shown(url)} ({Age(age.Value)} old)");
         try
         {
             var bytes = await DownloadAsync(url, ct);
-            var table = PriceTable.Parse(bytes, $"{url} (fetched now)");
+            var table = PriceTable.Parse(bytes, $"{Shown(url)} (fetched now)");
             WriteCache(bytes);
             return table;
         }
@@ -84,10 +96,10 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
             if (ct.IsCancellationRequested) throw;
             if (cached is not null && age is { } staleAge)
             {
-                warn?.Invoke($"price table: {url} failed ({e.Message}); using the stale cached copy ({Age(staleAge)} old)");
-                return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the stale cached copy of {url} ({Age(staleAge)} old)");
+                warn?.Invoke($"price table: {Shown(url)} failed ({e.Message}); using the stale cached copy ({Age(staleAge)} old)");
+                return PriceTable.Parse(File.ReadAllBytes(CachePath), $"the stale cached copy of {Shown(url)} ({Age(staleAge)} old)");
             }
-            warn?.Invoke($"price table: {url} failed ({e.Message}) and nothing is cached; using {BundledDescription}");
+            warn?.Invoke($"price table: {Shown(url)} failed ({e.Message}) and nothing is cached; using {BundledDescription}");
             return Bundled();
         }
     }
@@ -102,14 +114,17 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         {
             using var response = await client.GetAsync(url, deadline.Token);
             if (!response.IsSuccessStatusCode)
-                throw new TelemetryException($"HTTP {(int)response.StatusCode} from {url}");
+                throw new TelemetryException($"HTTP {(int)response.StatusCode} from {Shown(url)}");
             return await response.Content.ReadAsByteArrayAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new TelemetryException($"no answer from {url} within {httpDeadline.TotalSeconds:0} s");
+            throw new TelemetryException($"no answer from {Shown(url)} within {httpDeadline.TotalSeconds:0} s");
         }
     }
+
+    /// <summary>A price-table URL as messages show it: never with a user and password written into it.</summary>
+    private static string Shown(string url) => SecretRedactor.WithoutCredentials(url);
 
     private void WriteCache(byte[] bytes)
     {
@@ -118,17 +133,6 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         File.WriteAllBytes(temporary, bytes);
         File.Move(temporary, CachePath, overwrite: true);
     }
-
-    private static Dictionary<string, PriceOverride> Overrides(PricingConfig config) =>
-        config.Overrides.ToDictionary(o => o.Key, o => new PriceOverride(new Rates
-        {
-            Input = o.Value.InputCostPerToken,
-            Output = o.Value.OutputCostPerToken,
-            CacheRead = o.Value.CacheReadInputTokenCost,
-            CacheWrite = o.Value.CacheCreationInputTokenCost,
-            CacheWrite1h = o.Value.CacheCreationInputTokenCostAbove1hr,
-            Reasoning = o.Value.OutputCostPerReasoningToken,
-        }, o.Value.InputCostPerTokenBatches, o.Value.OutputCostPerTokenBatches));
 
     private static string Age(TimeSpan age) => age.TotalHours >= 1 ? $"{age.TotalHours:0.#} h" : $"{age.TotalMinutes:0} min";
 }

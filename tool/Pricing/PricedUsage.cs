@@ -8,4 +8,15 @@ public sealed record PricedUsage(decimal? CostUsd, CostBasis? Basis, string? Mat
 {
     /// <summary>Cache reads × (input rate − cache-read rate): an estimate; NULL when cache reads or a price are unknown.</summary>
     public decimal? CacheSavingsUsd { get; init; }
+    /// <summary>The snapshot that computed the cost; NULL unless computed.</summary>
+    public string? Snapshot { get; init; }
+    /// <summary>The override and discounts applied; NULL when none.</summary>
+    public string? Rules { get; init; }
+    /// <summary>The computed cost before discounts.</summary>
+    public decimal? ListCostUsd { get; init; }
+
+    /// <summary>What a row records of how its cost was computed; NULL unless computed.</summary>
+    public PriceProvenance? Provenance =>
+        Basis == CostBasis.Computed && Snapshot is not null && MatchedKey is not null && ListCostUsd is { } list
+            ? new PriceProvenance(Snapshot, MatchedKey, Rules, list) : null;
 }

@@ -13,9 +13,10 @@ public static class DemoFiles
 {
     public const string Name = "demo";
 
-    public static IReadOnlyList<(string FileName, string Content)> Scaffold(DateTimeOffset now)
+    /// <param name="port">postgres.port of the demo's cluster (demo --port); null = a free port.</param>
+    public static IReadOnlyList<(string FileName, string Content)> Scaffold(DateTimeOffset now, int? port = null)
     {
-        var files = InstanceScaffold.Render(new InitOptions { Name = Name, Embedded = true, Sources = ["subscriptions", "manual", "requests"] }).ToList();
+        var files = InstanceScaffold.Render(new InitOptions { Name = Name, Embedded = true, EmbeddedPort = port, Sources = ["subscriptions", "manual", "requests"] }).ToList();
         var firstOfLastMonth = new DateTime(now.Year, now.Month, 1).AddMonths(-1);
         var config = files[0].Content.Replace("    plans: []", $"""
                 plans:

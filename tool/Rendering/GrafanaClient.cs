@@ -10,13 +10,16 @@ namespace TokenTelemetry.Rendering;
 /// <summary>
 /// `grafana push` through Grafana's HTTP API: checks the version, creates the folder if missing, creates or updates the
 /// datasource (optional; its password read from GRAFANA_READER_PASSWORD at push time, never stored), and saves every
-/// dashboard with overwrite — so pushing twice leaves the same state. Errors say what to fix, never the token.
+/// dashboard with overwrite — so pushing twice leaves the same state. Errors say what to fix, never the token: they
+/// pass through the instance's redactor (plus the token itself), since Grafana's messages may echo what it was sent.
 /// </summary>
-public sealed class GrafanaClient(GrafanaConfig config, TimeSpan deadline, HttpMessageHandler? handler = null) : IDisposable
+public sealed class GrafanaClient(GrafanaConfig config, TimeSpan deadline, HttpMessageHandler? handler = null, SecretRedactor? redactor = null)
+    : IDisposable
 {
     public const string FolderUid = "token-telemetry";
     private static readonly Version Oldest = new(10, 2, 3);
     private readonly HttpClient _http = CreateClient(config, deadline, handler);
+    private readonly SecretRedactor _redactor = (redactor ?? SecretRedactor.None).With(config.Token, config.ReaderPassword);
 
     private static HttpClient CreateClient(GrafanaConfig config, TimeSpan deadline, HttpMessageHandler? handler)
     {
@@ -76,7 +79,7 @@ public sealed class GrafanaClient(GrafanaConfig config, TimeSpan deadline, HttpM
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            throw new TelemetryException($"cannot reach Grafana at {_http.BaseAddress}: {e.Message}", "check grafana.url and that Grafana is running");
+            throw Fail($"cannot reach Grafana at {SecretRedactor.WithoutCredentials(_http.BaseAddress!.ToString())}: {e.Message}", "check grafana.url and that Grafana is running");
         }
         using (response)
         {
@@ -86,13 +89,15 @@ public sealed class GrafanaClient(GrafanaConfig config, TimeSpan deadline, HttpM
             var message = TryMessage(text);
             throw response.StatusCode switch
             {
-                HttpStatusCode.Unauthorized => new TelemetryException($"Grafana rejected the token (401 on {method} /{path})", "set GRAFANA_TOKEN to a valid service-account token of this Grafana"),
-                HttpStatusCode.Forbidden => new TelemetryException($"the token may not {method} /{path} (403)", "give the service account the Editor role for dashboards, Admin for --datasource"),
-                HttpStatusCode.NotFound => new TelemetryException($"Grafana has no /{path} (404)", "check grafana.url: it must be Grafana's base URL, including any sub-path"),
-                _ => new TelemetryException($"Grafana answered {(int)response.StatusCode} to {method} /{path}{message}", "see Grafana's log"),
+                HttpStatusCode.Unauthorized => Fail($"Grafana rejected the token (401 on {method} /{path})", "set GRAFANA_TOKEN to a valid service-account token of this Grafana"),
+                HttpStatusCode.Forbidden => Fail($"the token may not {method} /{path} (403)", "give the service account the Editor role for dashboards, Admin for --datasource"),
+                HttpStatusCode.NotFound => Fail($"Grafana has no /{path} (404)", "check grafana.url: it must be Grafana's base URL, including any sub-path"),
+                _ => Fail($"Grafana answered {(int)response.StatusCode} to {method} /{path}{message}", "see Grafana's log"),
             };
         }
     }
+
+    private TelemetryException Fail(string message, string hint) => new(_redactor.Redact(message), _redactor.Redact(hint));
 
     private static string TryMessage(string text)
     {

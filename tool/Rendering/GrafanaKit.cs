@@ -22,7 +22,8 @@ public static class GrafanaKit
 
     public static (IReadOnlyList<Dashboard> Dashboards, IReadOnlyList<Variable> Variables) Definitions(string schema)
     {
-        var yaml = TemplateRenderer.Render("grafana/panels.yaml.sbn", new ScriptObject { ["schema"] = $"\\\"{schema}\\\"" });
+        var quoted = $"\\\"{schema}\\\"";
+        var yaml = TemplateRenderer.Render("grafana/panels.yaml.sbn", new ScriptObject { ["schema"] = quoted, ["reconcile_sql"] = Verification.ReconcileSql.ForGrafana(quoted) });
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         var root = (YamlMappingNode)stream.Documents[0].RootNode;
@@ -52,8 +53,10 @@ public static class GrafanaKit
 
     /// <summary>Relative path → content, in a fixed order.</summary>
     /// <param name="deployDirectory">Where the instance will live on the host that runs it (the folder holding
-    /// instances/); units and crontab name it. Default: the current directory.</param>
-    public static IReadOnlyList<(string Path, string Content)> Render(Instance instance, Action<string>? warn = null, string? deployDirectory = null)
+    /// instances/); units and crontab name it. Default: the current directory, with the instance where it is.</param>
+    /// <param name="tool">How schedules start the tool. Default: the running tool (<see cref="ScheduledTool.Resolve"/>).</param>
+    public static IReadOnlyList<(string Path, string Content)> Render(Instance instance, Action<string>? warn = null, string? deployDirectory = null,
+        ScheduledTool? tool = null)
     {
         var config = instance.Config;
         var (dashboards, variables) = Definitions(config.Postgres.Schema);
@@ -75,8 +78,8 @@ public static class GrafanaKit
         }
         var pg = config.Postgres;
         var hostPort = pg.Embedded
-            ? $"127.0.0.1:{(File.Exists(instance.EmbeddedStatePath) ? JsonSerializer.Deserialize<EmbeddedState>(File.ReadAllText(instance.EmbeddedStatePath), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!.Port : 5432)}"
-            : !string.IsNullOrEmpty(pg.Url) && Uri.TryCreate(pg.Url, UriKind.Absolute, out var u) ? $"{u.Host}:{(u.Port > 0 ? u.Port : 5432)}" : $"{pg.Host}:{pg.Port}";
+            ? $"127.0.0.1:{pg.Port ?? (File.Exists(instance.EmbeddedStatePath) ? JsonSerializer.Deserialize<EmbeddedState>(File.ReadAllText(instance.EmbeddedStatePath), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!.Port : 5432)}"
+            : !string.IsNullOrEmpty(pg.Url) && Uri.TryCreate(pg.Url, UriKind.Absolute, out var u) ? $"{u.Host}:{(u.Port > 0 ? u.Port : 5432)}" : $"{pg.Host}:{pg.ServerPort}";
         var provisioning = Model();
         provisioning["instance"] = instance.Name;
         provisioning["datasource_name"] = config.Grafana.DatasourceName;
@@ -84,24 +87,25 @@ public static class GrafanaKit
         provisioning["host_port"] = hostPort;
         provisioning["reader_user"] = reader;
         provisioning["database"] = pg.Database;
-        provisioning["ssl_mode"] = pg.Embedded ? "disable" : SslModeLabel(pg.SslMode);
+        provisioning["ssl_mode"] = GrafanaSslMode.For(pg, warn);
         provisioning["folder"] = config.Grafana.Folder;
         files.Add(("provisioning/datasources/token-telemetry.yaml", TemplateRenderer.Render("grafana/datasource.yaml.sbn", provisioning)));
         files.Add(("provisioning/dashboards/token-telemetry.yaml", TemplateRenderer.Render("grafana/dashboards-provider.yaml.sbn", provisioning)));
-        files.AddRange(Operations(instance, reader, hostPort, deployDirectory ?? Directory.GetCurrentDirectory()));
+        var instanceDirectory = deployDirectory is null ? instance.Directory : Path.Combine(deployDirectory, "instances", instance.Name);
+        files.AddRange(Operations(instance, reader, hostPort, deployDirectory ?? Directory.GetCurrentDirectory(), instanceDirectory, tool ?? ScheduledTool.Resolve()));
         return files;
     }
 
     /// <summary>The watchdog script, crontab, systemd units and the Next.js route.</summary>
-    private static IEnumerable<(string, string)> Operations(Instance instance, string reader, string hostPort, string deployDirectory)
+    private static IEnumerable<(string, string)> Operations(Instance instance, string reader, string hostPort, string deployDirectory,
+        string instanceDirectory, ScheduledTool tool)
     {
         var config = instance.Config;
         var enabled = config.Sources.Enabled().ToList();
         var interval = config.Scheduler.Interval;
         var model = Model();
         model["instance"] = instance.Name;
-        model["workdir"] = deployDirectory;
-        model["instance_dir"] = $"{deployDirectory.TrimEnd('/')}/instances/{instance.Name}";
+        ScheduleModel.Add(model, instanceDirectory, deployDirectory, tool);
         model["host"] = hostPort.Split(':')[0];
         model["port"] = hostPort.Split(':')[1];
         model["database"] = config.Postgres.Database;
@@ -125,6 +129,7 @@ public static class GrafanaKit
         yield return ("ops/crontab", TemplateRenderer.Render("ops/crontab.sbn", model));
         yield return ("ops/systemd/token-telemetry-collect.service", TemplateRenderer.Render("ops/collect.service.sbn", model));
         yield return ("ops/systemd/token-telemetry-collect.timer", TemplateRenderer.Render("ops/collect.timer.sbn", model));
+        yield return ("ops/systemd/token-telemetry-collect-daemon.service", TemplateRenderer.Render("ops/collect-daemon.service.sbn", model));
         yield return ("ops/systemd/token-telemetry-watchdog.service", TemplateRenderer.Render("ops/watchdog.service.sbn", model));
         yield return ("ops/systemd/token-telemetry-watchdog.timer", TemplateRenderer.Render("ops/watchdog.timer.sbn", model));
         yield return ("nextjs/app/api/token-usage/route.ts", TemplateRenderer.Render("nextjs/route.ts.sbn", model));
@@ -136,11 +141,4 @@ public static class GrafanaKit
         model.Import("json", new Func<object?, string>(v => JsonSerializer.Serialize(v)));
         return model;
     }
-
-    private static string SslModeLabel(SslMode mode) => mode switch
-    {
-        SslMode.VerifyCa => "verify-ca",
-        SslMode.VerifyFull => "verify-full",
-        _ => mode.ToString().ToLowerInvariant(),
-    };
 }

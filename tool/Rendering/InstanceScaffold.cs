@@ -18,10 +18,12 @@ public static class InstanceScaffold
                 ["url"] = options.Url,
                 ["host"] = options.Host,
                 ["port"] = options.Port,
+                ["embedded_port"] = options.EmbeddedPort,
                 ["database"] = options.Database,
                 ["user"] = options.User,
                 ["schema"] = options.Schema,
             },
+            ["reader_role"] = options.ReaderRole,
             ["variables"] = Variables(options).Select(v => new ScriptObject { ["name"] = v.Name, ["purpose"] = v.Purpose }).ToList(),
         };
         model.Import("has_source", new Func<string, bool>(kind => options.Sources.Contains(kind)));
@@ -59,6 +61,8 @@ public static class InstanceScaffold
             }
         }
         yield return ("GRAFANA_TOKEN", "Optional: Grafana service-account token for `grafana push`.");
-        yield return ("GRAFANA_READER_PASSWORD", "Optional: password of the read-only role Grafana connects as (grafana.reader_role).");
+        yield return ("GRAFANA_READER_PASSWORD", options.ReaderRole is null
+            ? "Optional: password of the read-only role Grafana connects as (grafana.reader_role)."
+            : $"Password of {options.ReaderRole}, the read-only role Grafana connects as (grafana.reader_role).");
     }
 }

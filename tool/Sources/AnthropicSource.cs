@@ -117,7 +117,7 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
                 CachedReadTokens = read, CachedWriteTokens = writes, CachedWrite1hTokens = oneHour,
                 OutputTokens = Json.Count(result, "output_tokens"), Model = model, Provider = "anthropic",
             };
-            var priced = _context.Pricer.Price(usage, aggregate: true);
+            var priced = _context.Pricer.Price(usage, aggregate: true, at: start);
             return new TokenUsageRow
             {
                 SourceSystem = Name, Provider = "anthropic", Model = model, ModelId = model,
@@ -126,7 +126,7 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
                 Granularity = Capabilities.Granularity, MeasurementBasis = MeasurementBasis.ProviderAggregate,
                 InputTokens = usage.InputTokens, CachedReadTokens = read, CachedWriteTokens = writes, CachedWrite1hTokens = oneHour,
                 OutputTokens = usage.OutputTokens, RequestCount = null,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd,
+                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance,
                 RawUsage = $$"""{"adapter":"anthropic","endpoint":"/v1/organizations/usage_report/messages","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""",
             };
         }

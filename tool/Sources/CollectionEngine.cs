@@ -25,7 +25,7 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, _schema, ct);
-        await SchemaInspector.RequireVersionAsync(connection, _schema, 3, ct);
+        await SchemaInspector.RequireVersionAsync(connection, _schema, 4, ct);
         _horizon = await new StorageUpkeep(_schema).RunAsync(connection, config.Retention, clock.GetUtcNow(), progress, warn, ct);
         var outcomes = new List<SourceOutcome>();
         foreach (var source in sources)
@@ -121,6 +121,9 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
         foreach (var start in byWindow.Keys)
             if (start < range.Start || start >= range.End || !WindowGrid.IsAligned(start, g))
                 throw new SourceException($"returned rows for {start:u}, outside {range.Start:u} → {range.End:u} or off the {g.Label()} grid (a source bug)");
+        foreach (var row in batch.Rows)
+            if (CollectedRows.Problem(row) is { } problem)
+                throw new SourceException($"the provider's answer holds a row the tool will not store ({row.ModelId}, {row.WindowStart:u}): {problem}; nothing of this range was written");
 
         var writer = new UsageWriter(_schema, mode);
         var side = new SideTablesStore(_schema);

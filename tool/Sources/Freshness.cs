@@ -15,7 +15,7 @@ public sealed class Freshness(SchemaName schema, InstanceConfig config, TimeProv
     public async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<ICollectionSource> sources, IReadOnlyList<SourceOutcome> outcomes, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var store = new WatchdogStatusStore(schema);
+        var store = new WatchdogStatusStore(schema, SecretRedactor.For(config));
         var side = new SideTablesStore(schema);
         var previous = (await store.ReadAllAsync(connection, ct)).ToDictionary(r => r.SourceSystem);
         await using var tx = await connection.BeginTransactionAsync(CancellationToken.None);

@@ -7,4 +7,6 @@ public sealed record HttpOptions
     public int MaxRetries { get; init; } = 3;
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Takes the instance's secrets out of error messages (a provider may echo a key in its error body).</summary>
+    public Configuration.SecretRedactor Redactor { get; init; } = Configuration.SecretRedactor.None;
 }

@@ -118,14 +118,14 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
                 warnings.Add($"{model} at {window:u}: {problem}; its cache and reasoning breakdown is left NULL");
                 usage = usage with { CachedReadTokens = null, CachedWriteTokens = null, ReasoningTokens = null };
             }
-            var priced = _context.Pricer.Price(usage, aggregate: true);
+            var priced = _context.Pricer.Price(usage, aggregate: true, at: window);
             rows.Add(new TokenUsageRow
             {
                 SourceSystem = Name, Provider = provider, Model = model, ModelId = model, UserId = user, ProjectId = project,
                 WindowStart = window, WindowEnd = WindowGrid.Next(window, g), Granularity = g, MeasurementBasis = MeasurementBasis.Exact,
                 InputTokens = usage.InputTokens, CachedReadTokens = usage.CachedReadTokens, CachedWriteTokens = usage.CachedWriteTokens,
                 OutputTokens = usage.OutputTokens, ReasoningTokens = usage.ReasoningTokens, RequestCount = usage.RequestCount,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd,
+                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance,
                 RawUsage = JsonSerializer.Serialize(new { adapter = "litellm", endpoint = "/api/v1/query", deltas = columns }),
             });
         }

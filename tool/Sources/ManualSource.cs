@@ -23,7 +23,7 @@ public sealed class ManualSource(FileSourceConfig config, SourceContext context)
         Ingest = new IngestRequest
         {
             Path = config.Path!, BaseDirectory = context.InstanceDirectory, Rows = true, SourceSystem = Name,
-            Snapshot = true, FailOnRejection = true,
+            Snapshot = true, FailOnRejection = true, LockWait = context.Config.Scheduler.Interval,
         },
     });
 }

@@ -99,7 +99,7 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
                 Provider = "openai",
             };
             if (usage.Inconsistency() is { } problem) throw new SourceException($"a usage result for {model} at {windowStart:u} is inconsistent: {problem}");
-            var priced = isBatch ? _context.Pricer.PriceBatch(usage) : _context.Pricer.Price(usage, aggregate: true);
+            var priced = isBatch ? _context.Pricer.PriceBatch(usage, windowStart) : _context.Pricer.Price(usage, aggregate: true, at: windowStart);
             return new TokenUsageRow
             {
                 SourceSystem = Name, Provider = "openai", Model = model, ModelId = isBatch ? model + Pricing.UsagePricer.BatchSuffix : model,
@@ -108,7 +108,7 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
                 Granularity = Capabilities.Granularity, MeasurementBasis = MeasurementBasis.ProviderAggregate,
                 InputTokens = usage.InputTokens, CachedReadTokens = usage.CachedReadTokens, CachedWriteTokens = usage.CachedWriteTokens,
                 OutputTokens = usage.OutputTokens, RequestCount = usage.RequestCount,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd,
+                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance,
                 RawUsage = $$"""{"adapter":"openai","endpoint":"/v1/organization/usage/completions","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""",
             };
         }
@@ -129,6 +129,8 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
             CostUsd = a.CostUsd is null || b.CostUsd is null ? null : a.CostUsd + b.CostUsd,
             CacheSavingsUsd = a.CacheSavingsUsd is null || b.CacheSavingsUsd is null ? null : a.CacheSavingsUsd + b.CacheSavingsUsd,
             CostBasis = a.CostUsd is null || b.CostUsd is null ? null : a.CostBasis,
+            Pricing = a.Pricing is { } p && b.Pricing is { } q && (p.Snapshot, p.Key, p.Rules) == (q.Snapshot, q.Key, q.Rules)
+                ? p with { ListCostUsd = p.ListCostUsd + q.ListCostUsd } : null,
         })).ToList();
 
     private static long? Sum(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);

@@ -27,6 +27,7 @@ public sealed class RequestsSource(FileSourceConfig config, SourceContext contex
             Path = config.Path!, BaseDirectory = context.InstanceDirectory, Format = config.Format, Rows = false,
             SourceSystem = Name, UserId = string.IsNullOrEmpty(context.Config.Identity.UserId) ? null : context.Config.Identity.UserId,
             Granularity = Granularity.Hour, At = config.AtTime, AtHint = $"sources.{Name}.at in config.yaml", TakesOverItsLegacyRows = true,
+            LockWait = context.Config.Scheduler.Interval,
         },
     });
 }

@@ -3,22 +3,26 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using TokenTelemetry.Configuration;
 
 namespace TokenTelemetry.Sources;
 
 /// <summary>
 /// The one HTTP pipeline every source uses (Microsoft.Extensions.Http.Resilience on Polly): a deadline per attempt,
 /// bounded retries with exponential backoff and jitter on 408/429/5xx, timeouts and connection errors, honouring
-/// Retry-After. Errors become <see cref="SourceException"/>s that name the request and the fix, never a credential.
+/// Retry-After. Errors become <see cref="SourceException"/>s that name the request and the fix, never a credential:
+/// their text passes through the instance's redactor, since a provider's error body may echo the key it was sent.
 /// </summary>
 public sealed class SourceHttp : IDisposable
 {
     private readonly HttpClient _client;
     private readonly string _credentialHint;
+    private readonly SecretRedactor _redactor;
 
     public SourceHttp(HttpOptions options, string credentialHint, Action<HttpRequestHeaders> authenticate, HttpMessageHandler? inner = null)
     {
         _credentialHint = credentialHint;
+        _redactor = options.Redactor;
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new HttpRetryStrategyOptions
             {
@@ -46,7 +50,7 @@ public sealed class SourceHttp : IDisposable
         }
         catch (JsonException e)
         {
-            throw new SourceException($"GET {Describe(url)} returned malformed JSON ({e.Message.Split(". ")[0]}); the provider or a proxy in between sent something else — retry later or check base_url");
+            throw Fail($"GET {Describe(url)} returned malformed JSON ({e.Message.Split(". ")[0]}); the provider or a proxy in between sent something else — retry later or check base_url");
         }
     }
 
@@ -59,7 +63,7 @@ public sealed class SourceHttp : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            throw new SourceException(e is HttpRequestException
+            throw Fail(e is HttpRequestException
                 ? $"GET {Describe(url)} failed after retries: {e.Message} — check base_url and the network"
                 : $"GET {Describe(url)} did not answer within the deadline, after retries — raise scheduler.http_timeout_seconds or check the provider's status", e);
         }
@@ -68,7 +72,7 @@ public sealed class SourceHttp : IDisposable
             if (response.IsSuccessStatusCode) return await response.Content.ReadAsByteArrayAsync(ct);
             var status = (int)response.StatusCode;
             var detail = await ErrorDetailAsync(response, ct);
-            throw new SourceException(response.StatusCode switch
+            throw Fail(response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => $"GET {Describe(url)}: 401 Unauthorized — {_credentialHint} is missing, wrong or revoked",
                 HttpStatusCode.Forbidden => $"GET {Describe(url)}: 403 Forbidden — {_credentialHint} lacks the permission this endpoint needs",
@@ -79,7 +83,7 @@ public sealed class SourceHttp : IDisposable
         }
     }
 
-    /// <summary>The provider's own error text (a JSON "error"/"message" string), shortened; bodies carry no credentials of ours.</summary>
+    /// <summary>The provider's own error text (a JSON "error"/"message" string), shortened; an echoed key is redacted by <see cref="Fail"/>.</summary>
     private static async Task<string> ErrorDetailAsync(HttpResponseMessage response, CancellationToken ct)
     {
         try
@@ -97,11 +101,14 @@ public sealed class SourceHttp : IDisposable
         }
     }
 
-    /// <summary>The URL without its query string, which may carry identifiers but never belongs in an alert.</summary>
+    private SourceException Fail(string message, Exception? inner = null) => new(_redactor.Redact(message), inner);
+
+    /// <summary>The URL without its query string (it may carry identifiers but never belongs in an alert) and without
+    /// any user and password written into it.</summary>
     private static string Describe(string url)
     {
         var q = url.IndexOf('?');
-        return q < 0 ? url : url[..q];
+        return SecretRedactor.WithoutCredentials(q < 0 ? url : url[..q]);
     }
 
     public void Dispose() => _client.Dispose();

@@ -44,13 +44,8 @@ public static class Json
     public static bool Has(JsonElement parent, string name) =>
         parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
-    public static DateTimeOffset? UnixSeconds(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var s) && s > 0
-            ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
-
-    public static DateTimeOffset? Timestamp(JsonElement parent, string name) =>
-        String(parent, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            ? t.ToUniversalTime() : null;
+    /// <summary>An ISO 8601 (or epoch) time field; present but without a date → <see cref="UsageFormatException"/>.</summary>
+    public static DateTimeOffset? Timestamp(JsonElement parent, string name) => LogTime.Read(parent, name);
 
     private static string Describe(JsonElement value) => value.ValueKind switch
     {

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace TokenTelemetry.Usage;
 
 /// <summary>
-/// Splits an input stream into payload lines with constant memory: JSONL, or server-sent events (data: lines;
+/// Splits an input stream into payload lines with constant memory (LF, CRLF or CR line ends): JSONL, or server-sent events (data: lines;
 /// event:/id:/retry:/comment lines and [DONE] are skipped). A line longer than <see cref="MaxLineBytes"/> is
 /// reported as too long and skipped without being held in memory. Line buffers are reused: a yielded line is
 /// valid until the next one is read.
@@ -22,14 +22,19 @@ public sealed class PayloadReader(Stream input, int maxLineBytes = PayloadReader
             long lineNumber = 0;
             var lineLength = 0;
             var overflow = false;
+            // LF, CRLF and a lone CR (classic Mac line ends) each end a line; the LF of a CRLF split across two reads
+            // is skipped by this flag. A raw CR cannot occur inside a JSON string, so it is always a line end or space.
+            var afterCr = false;
             int read;
             while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
             {
                 var start = 0;
+                if (afterCr && buffer[0] == (byte)'\n') start = 1;
+                afterCr = false;
                 while (start < read)
                 {
-                    var newline = Array.IndexOf(buffer, (byte)'\n', start, read - start);
-                    var end = newline < 0 ? read : newline;
+                    var found = buffer.AsSpan(start, read - start).IndexOfAny((byte)'\n', (byte)'\r');
+                    var end = found < 0 ? read : start + found;
                     var chunk = end - start;
                     if (!overflow)
                     {
@@ -41,12 +46,17 @@ public sealed class PayloadReader(Stream input, int maxLineBytes = PayloadReader
                             lineLength += chunk;
                         }
                     }
-                    if (newline < 0) break;
+                    if (found < 0) break;
                     lineNumber++;
                     if (Complete(lineNumber, line, lineLength, overflow) is { } payload) yield return payload;
                     lineLength = 0;
                     overflow = false;
-                    start = newline + 1;
+                    start = end + 1;
+                    if (buffer[end] == (byte)'\r')
+                    {
+                        if (start < read) { if (buffer[start] == (byte)'\n') start++; }
+                        else afterCr = true;
+                    }
                 }
             }
             if (lineLength > 0 || overflow)

@@ -40,7 +40,8 @@ public sealed record UsageTelemetry
 
     /// <summary>
     /// Sums two usages: null + null = null, null + 5 = 5 with the metric remembered in <see cref="PartiallyUnknown"/>.
-    /// Descriptive fields keep this side's value when both agree, else become NULL ("mixed").
+    /// Descriptive fields keep this side's value when both agree, else become NULL ("mixed"). Sums are checked: a
+    /// total beyond a 64-bit count throws <see cref="OverflowException"/>, never wraps (the rollup rejects on it).
     /// </summary>
     public UsageTelemetry Add(UsageTelemetry other)
     {
@@ -50,13 +51,13 @@ public sealed record UsageTelemetry
         {
             if (a is null && b is null) return null;
             if (a is null || b is null) partial.Add(name);
-            return (a ?? 0) + (b ?? 0);
+            return checked((a ?? 0) + (b ?? 0));
         }
         decimal? SumCost(decimal? a, decimal? b)
         {
             if (a is null && b is null) return null;
             if (a is null || b is null) partial.Add("cost_usd");
-            return (a ?? 0) + (b ?? 0);
+            return (a ?? 0) + (b ?? 0); // decimal addition always throws on overflow
         }
         T? Same<T>(T? a, T? b) => EqualityComparer<T?>.Default.Equals(a, b) ? a : default;
         return new UsageTelemetry

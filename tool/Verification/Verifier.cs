@@ -88,7 +88,7 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
                    string_agg(DISTINCT to_char(t.window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), ', ') AS windows
             FROM ids JOIN {S}.token_usage t ON t.id = ids.usage_id
             GROUP BY ids.call_id HAVING count(*) > 1
-            """, "a call is counted in two rows: fed under two source systems, or placed in two windows by different --at times (calls without a time of their own); delete the extra row, or re-import it with --replace", ct),
+            """, "a call is counted in two rows: fed under two source systems, or placed in two windows by different --at times (calls without a time of their own); delete one of the rows (DELETE FROM token_usage WHERE id = …) — its ledger entry then counts nothing", ct),
         await Sql(c, "ledger_matches_rows", $"""
             SELECT l.usage_id, l.kind, length(l.call_ids) / 16 AS identities, t.request_count, l.window_start, t.window_start AS row_window_start,
                    CASE WHEN t.id IS NULL THEN 'its row is gone' WHEN t.window_start <> l.window_start OR t.window_end <> l.window_end THEN 'window differs from its row'
@@ -98,6 +98,16 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
                OR (l.kind = 'calls' AND t.request_count IS DISTINCT FROM length(l.call_ids) / 16)
                OR (l.kind = 'row' AND length(l.call_ids) <> 16)
             """, "a row of a file-fed source was changed or deleted by hand: re-import its files (with --replace for the rows they touch), or delete the stale ledger entries", ct),
+        await Sql(c, "legacy_rows_overlap_counted_calls", $"""
+            SELECT old.id, old.source_system, old.model_id, old.window_start, old.granularity::text AS granularity,
+                   new.source_system AS counted_under, new.window_start AS counted_window
+            FROM {S}.token_usage old
+            JOIN {S}.token_usage new ON new.model_id = old.model_id AND new.id <> old.id
+              AND new.user_id IS NOT DISTINCT FROM old.user_id AND new.project_id IS NOT DISTINCT FROM old.project_id
+              AND new.window_start < old.window_end AND old.window_start < new.window_end
+            JOIN {S}.call_ledger l ON l.usage_id = new.id AND l.kind = 'calls'
+            WHERE old.raw_usage ? 'files' AND NOT EXISTS (SELECT 1 FROM {S}.call_ledger x WHERE x.usage_id = old.id)
+            """, "a row imported before V0002 (no call identities) overlaps a row of counted calls: the same calls may be counted in both; delete the old row (DELETE FROM token_usage WHERE id = …) if its files were imported again", ct),
     ];
 
     /// <summary>A metric a source never reports must be NULL in its rows — not 0, not a guess (invariant 2).</summary>
@@ -137,7 +147,7 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
                 .Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["model_id"] = m.ModelId, ["provider"] = m.Provider, ["rows"] = m.Rows, ["problem"] = "computed cost but no price for the model" }))
             .ToList();
         return new CheckResult("cost_matches_price_table", offending.Count == 0, offending.Count, offending.Take(10).ToList(),
-            "re-collect (or re-import) the affected windows so cost is recomputed with the current table and overrides");
+            "run `token-telemetry reprice` (or re-collect the affected windows) so cost is recomputed with the current table, overrides and discounts");
     }
 
     private async Task<IEnumerable<CheckResult>> WatermarksAndFreshnessAsync(NpgsqlConnection c, CancellationToken ct)

@@ -16,7 +16,7 @@ public sealed class Watchdog(SchemaName schema, InstanceConfig config, TimeProvi
     public async Task<WatchdogResult> CheckAsync(NpgsqlConnection connection, bool write, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var store = new WatchdogStatusStore(schema);
+        var store = new WatchdogStatusStore(schema, SecretRedactor.For(config));
         var side = new SideTablesStore(schema);
         var previous = (await store.ReadAllAsync(connection, ct)).ToDictionary(r => r.SourceSystem);
         var rows = new List<WatchdogStatusRow>();

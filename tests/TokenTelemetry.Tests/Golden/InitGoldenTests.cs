@@ -12,7 +12,7 @@ public sealed class InitGoldenTests
     public static TheoryData<string, string[]> Cases => new()
     {
         { "embedded-default", [] },
-        { "external-host", ["--pg-host", "db.internal", "--pg-port", "6432", "--pg-user", "tt_writer", "--schema", "ai_usage", "--source", "openai", "--source", "litellm"] },
+        { "external-host", ["--pg-host", "db.internal", "--pg-port", "6432", "--pg-user", "tt_writer", "--schema", "ai_usage", "--source", "openai", "--source", "litellm", "--reader-role", "grafana_reader"] },
         { "external-url", ["--pg-url", "postgres://tt@db.internal:5432/usage?sslmode=require", "--source", "copilot", "--source", "subscriptions", "--source", "anthropic"] },
     };
 

@@ -37,7 +37,7 @@ public sealed class BadRecordTests
         result.NewCalls.ShouldBe(2);
         result.Rejections.Select(r => r[..(r.IndexOf(": ", file.Length, StringComparison.Ordinal))]).ShouldBe([$"{file}:2", $"{file}:3", $"{file}:4", $"{file}:5", $"{file}:6"]);
         result.Rejections[3].ShouldBe($"{file}:5: time 5138-11-16 09:46:39Z is more than a day after now (2025-11-20 06:00:00Z): a clock or file error");
-        result.Rejections[4].ShouldBe($"{file}:6: time 1970-01-02 00:00:00Z is before 2000-01-01 (a corrupt or zero timestamp?)");
+        result.Rejections[4].ShouldBe($"{file}:6: openai.chat: created 86400 is not a date and time (ISO 8601 with a date, or Unix epoch seconds/milliseconds)");
         (await harness.ScalarAsync<long>("SELECT sum(input_tokens) FROM telemetry.token_usage")).ShouldBe(3000);
         (await harness.ScalarAsync<long>("SELECT sum(request_count) FROM telemetry.token_usage")).ShouldBe(2);
     }

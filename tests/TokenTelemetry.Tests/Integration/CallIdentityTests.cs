@@ -178,14 +178,16 @@ public sealed class CallIdentityTests
         {
             await connection.OpenAsync();
             await new Migrator(schema, [Migration.LoadEmbedded()[0]], "0.1.0").MigrateAsync(connection, null, CancellationToken.None);
-            await using var tx = await connection.BeginTransactionAsync();
-            // What V0001's import wrote for calls.jsonl (L1 and L5, 12:00) and for another file's call at 13:00.
-            await new UsageWriter(schema, ConflictMode.NullsNotDistinct).UpsertAsync(tx, [
-                Legacy(12, 6000, 600, 2, calls),
-                Legacy(13, 9, 9, 1, dir.File("other.jsonl")),
-            ], CancellationToken.None);
-            await tx.CommitAsync();
-            (await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([2]);
+            // What V0001's import wrote for calls.jsonl (L1 and L5, 12:00) and for another file's call at 13:00 (V0001's columns:
+            // today's writer needs a schema at V0004).
+            foreach (var legacy in new[] { Legacy(12, 6000, 600, 2, calls), Legacy(13, 9, 9, 1, dir.File("other.jsonl")) })
+                await connection.ExecuteAsync("""
+                    INSERT INTO telemetry.token_usage (source_system, provider, model, model_id, window_start, window_end, granularity, measurement_basis,
+                        input_tokens, output_tokens, request_count, cost_usd, cost_basis, raw_usage)
+                    VALUES (@SourceSystem, @Provider, @Model, @ModelId, @Start, @End, 'hour', 'exact', @InputTokens, @OutputTokens, @RequestCount, @CostUsd, 'computed', @RawUsage::jsonb)
+                    """, new { legacy.SourceSystem, legacy.Provider, legacy.Model, legacy.ModelId, Start = legacy.WindowStart.UtcDateTime, End = legacy.WindowEnd.UtcDateTime,
+                        legacy.InputTokens, legacy.OutputTokens, legacy.RequestCount, legacy.CostUsd, legacy.RawUsage });
+            (await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([2, 4]);
         }
         var harness = new LedgerHarness(connectionString, schema);
 

@@ -89,64 +89,32 @@ public sealed class CrashSafetyTests
     }
 
     [Fact]
-    public async Task A_collector_killed_mid_range_leaves_no_watermark_ahead_of_its_data_and_a_rerun_matches_an_uninterrupted_run()
-    {
-        using var server = new FixtureHttpServer(Generate);
-        using var reference = await InstanceAsync(server);
-        (await reference.RunAsync("collect")).ExitCode.ShouldBe(0);
-        var expected = await RowsAsync(reference);
-        expected.Count.ShouldBe(2 * Hours);
-
-        using var crashed = await InstanceAsync(server);
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = crashed.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "token-telemetry.dll"));
-        info.ArgumentList.Add("collect");
-        foreach (var (k, v) in crashed.Environment) info.Environment[k] = v;
-        using (var process = Process.Start(info)!)
-        {
-            DateTime? mark = null;
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (mark is null && !process.HasExited && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(5);
-                mark = await WatermarkAsync(crashed.ConnectionString);
-            }
-            process.Kill(); // SIGKILL: no cleanup, no rollback but the server's own
-            await process.WaitForExitAsync();
-        }
-
-        var atKill = await WatermarkAsync(crashed.ConnectionString);
-        atKill.ShouldNotBeNull();
-        var start = Now.AddHours(-Hours).UtcDateTime;
-        atKill.Value.ShouldBeLessThan(Now.UtcDateTime, "the kill came after the whole range was written; the test proved nothing");
-        var rows = await RowsAsync(crashed);
-        var covered = (int)(atKill.Value - start).TotalHours;
-        rows.Count(r => r.WindowStart.UtcDateTime < atKill.Value).ShouldBe(2 * covered); // every window behind the mark is whole
-        rows.Count(r => r.WindowStart.UtcDateTime >= atKill.Value).ShouldBe(0);           // and nothing is ahead of it
-
-        (await crashed.RunAsync("collect")).ExitCode.ShouldBe(0);
-        (await RowsAsync(crashed)).ShouldBe(expected);
-        (await WatermarkAsync(crashed.ConnectionString)).ShouldBe(Now.UtcDateTime);
-    }
-
-    [Fact]
-    public async Task A_collector_killed_mid_range_loses_no_billed_day()
+    public async Task A_collector_killed_mid_range_leaves_no_watermark_ahead_of_its_data_loses_no_billed_day_and_a_rerun_matches_an_uninterrupted_run()
     {
         using var server = new FixtureHttpServer(Generate);
         using var reference = await InstanceAsync(server, costs: true);
         (await reference.RunAsync("collect")).ExitCode.ShouldBe(0);
-        var expected = await BilledAsync(reference.ConnectionString, DateTime.MaxValue);
+        var expected = await RowsAsync(reference);
+        expected.Count.ShouldBe(2 * Hours);
+        var expectedBilled = await BilledAsync(reference.ConnectionString, DateTime.MaxValue);
         // 2,000 hours back from 2025-11-20 start on 2025-08-28 16:00: the days 2025-08-28 … 2025-11-19
-        expected.Count.ShouldBe(84);
+        expectedBilled.Count.ShouldBe(84);
 
         using var crashed = await InstanceAsync(server, costs: true);
-        var mark = await KillMidRangeAsync(crashed);
-        // Every day that starts behind the watermark committed with its windows (the first window took 2025-08-28).
-        (await BilledAsync(crashed.ConnectionString, mark)).ShouldBe(expected.Where(b => b.Day < mark).ToList());
+        var atKill = await KillMidRangeAsync(crashed);
+        var start = Now.AddHours(-Hours).UtcDateTime;
+        var rows = await RowsAsync(crashed);
+        var covered = (int)(atKill - start).TotalHours;
+        rows.Count(r => r.WindowStart.UtcDateTime < atKill).ShouldBe(2 * covered); // every window behind the mark is whole
+        rows.Count(r => r.WindowStart.UtcDateTime >= atKill).ShouldBe(0);           // and nothing is ahead of it
+        // Every billed day that starts behind the watermark committed with its windows (the first window took 2025-08-28).
+        (await BilledAsync(crashed.ConnectionString, atKill)).ShouldBe(expectedBilled.Where(b => b.Day < atKill).ToList());
 
-        // The rerun resumes at the watermark (lookback_days 0: nothing older is asked again) and no day is missing.
+        // The rerun resumes at the watermark (lookback_days 0: nothing older is asked again): nothing is missing.
         (await crashed.RunAsync("collect")).ExitCode.ShouldBe(0);
-        (await BilledAsync(crashed.ConnectionString, DateTime.MaxValue)).ShouldBe(expected);
+        (await RowsAsync(crashed)).ShouldBe(expected);
+        (await WatermarkAsync(crashed.ConnectionString)).ShouldBe(Now.UtcDateTime);
+        (await BilledAsync(crashed.ConnectionString, DateTime.MaxValue)).ShouldBe(expectedBilled);
     }
 
     private static async Task<DateTime> KillMidRangeAsync(CliInstance instance)
@@ -158,6 +126,7 @@ public sealed class CrashSafetyTests
         using var process = Process.Start(info)!;
         DateTime? mark = null;
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Past the first day, so that the billed days checked behind the mark are more than the first window's.
         while ((mark is null || mark < Now.AddHours(-Hours + 30).UtcDateTime) && !process.HasExited && DateTime.UtcNow < deadline)
         {
             await Task.Delay(5);

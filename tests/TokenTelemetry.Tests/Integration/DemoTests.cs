@@ -20,7 +20,7 @@ public sealed class DemoTests
             first.StdoutLines.ShouldContain("all 16 checks pass");
             first.StdoutLines.ShouldContain("requests       ok       11 record(s): 11 newly counted, 0 already counted; 11 row(s) written, 2 meter reading(s); 0 rejected");
             first.Stderr.ShouldContain("[6/6] report");
-            first.StdoutLines.ShouldContain("Grafana kit: 13 files in instances/demo/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
+            first.StdoutLines.ShouldContain("Grafana kit: 14 files in instances/demo/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
             var total = first.StdoutLines.Single(l => l.StartsWith("*TOTAL", StringComparison.Ordinal));
             // input: 172,464 over the 12 recorded calls (11 models) + 340,000 in the manual CSV; cost: 368.924731184 of
             // subscriptions + 4.388 manual + 0.172277222 of request logs.

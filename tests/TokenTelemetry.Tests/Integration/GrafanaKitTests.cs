@@ -96,6 +96,10 @@ public sealed class GrafanaKitTests
         var billed = results["tt-overview/Computed vs billed cost per day"].Single();
         Convert.ToDecimal(billed["computed"]).ShouldBe(0.1041m);
         Convert.ToDecimal(billed["billed"]).ShouldBe(0.05m);
+        // The query of `reconcile --by day`: the openai source's own rows (0.02 + 0.0001 + 0.034) against its bill, 8.2 % above it
+        var bill = results["tt-overview/Does it match the bill? Computed vs billed per billing source and day"].Single();
+        (bill["provider"], bill["period"], Convert.ToDecimal(bill["computed_usd"]), Convert.ToDecimal(bill["billed_usd"]), Convert.ToDecimal(bill["drift_pct"]))
+            .ShouldBe(("openai", "2026-11-20", 0.0541m, 0.05m, 8.2m));
         Convert.ToDecimal(results["tt-quotas/Quota used (percent)"].Single()["value"]).ShouldBe(18m);
         results["tt-quotas/Plans and their cost"].Single()["plan"].ShouldBe("ChatGPT Team");
     }
@@ -107,7 +111,7 @@ public sealed class GrafanaKitTests
         var route = GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry").Single(f => f.Path.EndsWith("route.ts", StringComparison.Ordinal)).Content;
         route.ShouldContain("const TABLE = '\"telemetry\".token_usage';");
         var sql = route[(route.IndexOf("const sql = `", StringComparison.Ordinal) + "const sql = `".Length)..];
-        sql = sql[..sql.IndexOf('`')].Replace("${GROUPS[group]}", "source_system", StringComparison.Ordinal).Replace("${TABLE}", "\"telemetry\".token_usage", StringComparison.Ordinal);
+        sql = sql[..sql.IndexOf('`')].Replace("${column}", "source_system", StringComparison.Ordinal).Replace("${TABLE}", "\"telemetry\".token_usage", StringComparison.Ordinal);
         await using var c = await harness.OpenAsync();
         await using var command = new NpgsqlCommand(sql, c);
         command.Parameters.Add(new NpgsqlParameter { Value = From.UtcDateTime.ToString("O") });
@@ -157,7 +161,9 @@ public sealed class GrafanaKitTests
     [Fact]
     public void The_checked_in_grafana_kit_is_the_render_of_the_reference_instance()
     {
-        foreach (var (path, content) in GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry"))
+        // As AGENT_DEPLOY.md installs it: the tool in /srv/token-telemetry/.tt, dotnet at its default location, rendered as root.
+        var tool = new ScheduledTool("/srv/token-telemetry/.tt/token-telemetry", null, "/usr/share/dotnet", null);
+        foreach (var (path, content) in GrafanaKit.Render(Example(), deployDirectory: "/srv/token-telemetry", tool: tool))
             Support.Golden.Matches(Path.Combine(RepoPaths.Root, "grafana", path), content);
     }
 }

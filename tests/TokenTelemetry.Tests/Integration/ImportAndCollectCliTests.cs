@@ -211,7 +211,11 @@ public sealed class ImportAndCollectCliTests
     {
         using var instance = await CliInstance.CreateAsync("subscriptions:\n  enabled: true");
         (await instance.RunAsync("collect", "--from", "yesterday", "--to", "2025-11-20T00:00:00Z")).StderrLines
-            .ShouldBe(["error: --from 'yesterday' is not an ISO 8601 time (e.g. 2026-11-20T13:00:00Z (UTC when no offset is given))"]);
+            .ShouldBe(["error: --from 'yesterday' is not an ISO 8601 date and time (e.g. 2026-11-20T13:00:00Z (UTC when no offset is given))"]);
+        (await instance.RunAsync("collect", "--daemon", "--interval", "100000d")).StderrLines
+            .ShouldBe(["error: --interval '100000d' is not a duration from 1m to 7d (e.g. 15m or 1h)"]);
+        (await instance.RunAsync("import", "-", "--source-system", " ")).StderrLines
+            .ShouldBe(["error: --source-system is empty (leave it out for the default (import))"]);
         var unknown = await instance.RunAsync("collect", "--source", "litellm");
         unknown.ExitCode.ShouldBe(1);
         unknown.StderrLines.ShouldBe([$"error: source 'litellm' is not enabled in {Path.Combine(instance.Directory, "config.yaml")} (enabled: subscriptions)"]);

@@ -23,11 +23,11 @@ public abstract class MigrationTests(DatabaseFixture db)
         var schema = new SchemaName("acme_ai");
         var applied = await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None);
 
-        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql", "V0003__partitions_and_rollups.sql"]);
+        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql", "V0003__partitions_and_rollups.sql", "V0004__cost_provenance.sql"]);
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'acme_ai' AND table_name !~ '^token_usage_p[0-9]{6}$' ORDER BY 1")).ToList();
         tables.ShouldBe([
-            "billed_cost", "call_ledger", "collector_lock", "retention_horizon", "rollup_watermark", "schema_migrations", "token_usage",
+            "billed_cost", "call_ledger", "collector_lock", "price_entry", "price_snapshot", "retention_horizon", "rollup_watermark", "schema_migrations", "token_usage",
             "usage_daily", "usage_daily_by_model", "usage_dims", "usage_hourly_by_model", "usage_meter", "usage_monthly", "watchdog_status",
         ]);
         // token_usage is partitioned by month; migrate makes this month's partition and the next two.
@@ -40,13 +40,14 @@ public abstract class MigrationTests(DatabaseFixture db)
             "id", "source_system", "provider", "model", "model_id", "project_id", "user_id", "window_start", "window_end",
             "granularity", "measurement_basis", "input_tokens", "cached_read_tokens", "cached_write_tokens", "cached_write_1h_tokens",
             "output_tokens", "reasoning_tokens", "request_count", "cost_usd", "cost_basis", "cache_savings_usd", "raw_usage", "created_at", "updated_at",
+            "price_snapshot", "price_key", "price_rules", "list_cost_usd",
         ]);
         var checks = (await connection.QueryAsync<string>(
             "SELECT conname FROM pg_constraint WHERE conrelid = 'acme_ai.token_usage'::regclass AND contype = 'c' ORDER BY 1")).ToList();
         checks.ShouldBe([
             "token_usage_1h_within_cache_writes", "token_usage_cache_within_input", "token_usage_cost_basis_iff_cost",
-            "token_usage_cost_non_negative", "token_usage_counts_non_negative", "token_usage_reasoning_within_output",
-            "token_usage_source_not_empty", "token_usage_window_order",
+            "token_usage_cost_non_negative", "token_usage_counts_non_negative", "token_usage_list_cost_non_negative",
+            "token_usage_provenance_of_computed", "token_usage_reasoning_within_output", "token_usage_source_not_empty", "token_usage_window_order",
         ]);
         var indexes = (await connection.QueryAsync<string>(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'acme_ai' AND tablename = 'token_usage' ORDER BY 1")).ToList();

@@ -51,6 +51,16 @@ public sealed class PriceTableLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_url_written_with_a_password_is_shown_without_it()
+    {
+        using var server = new FixtureHttpServer(c => FixtureHttpServer.Respond(c, 500, "oops"));
+        var withPassword = server.BaseUrl.Replace("http://", "http://prices:pw-Pr1ces-77@", StringComparison.Ordinal);
+        var table = await Loader(withPassword).LoadAsync(CancellationToken.None);
+        table.Source.ShouldStartWith("the bundled LiteLLM snapshot");
+        _warnings.ShouldBe([$"price table: {server.BaseUrl} failed (HTTP 500 from {server.BaseUrl}) and nothing is cached; using {table.Source}"]);
+    }
+
+    [Fact]
     public async Task A_hanging_url_is_cut_at_the_deadline_and_the_bundled_table_is_used_without_a_cache()
     {
         using var server = new FixtureHttpServer(async c =>
@@ -83,8 +93,8 @@ public sealed class PriceTableLoaderTests : IDisposable
         {
             Overrides = new()
             {
-                ["gpt-4o"] = new PriceOverrideConfig { InputCostPerToken = 0.000001m },
-                ["my-finetune"] = new PriceOverrideConfig { InputCostPerToken = 0.000004m, OutputCostPerToken = 0.000008m, InputCostPerTokenBatches = 0.000002m, OutputCostPerTokenBatches = 0.000004m },
+                ["gpt-4o"] = [new PriceOverrideConfig { InputCostPerToken = 0.000001m }],
+                ["my-finetune"] = [new PriceOverrideConfig { InputCostPerToken = 0.000004m, OutputCostPerToken = 0.000008m, InputCostPerTokenBatches = 0.000002m, OutputCostPerTokenBatches = 0.000004m }],
             },
         };
         var table = await new PriceTableLoader(config, TimeSpan.FromSeconds(1), _warnings.Add, _cache.Path).LoadAsync(CancellationToken.None);

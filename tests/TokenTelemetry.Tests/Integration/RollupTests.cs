@@ -114,7 +114,7 @@ public abstract class RollupTests(DatabaseFixture db)
         await using (var tx = await c.BeginTransactionAsync())
         {
             (await new SideTablesStore(db.Schema).DeleteUntouchedUsageAsync(tx, source, Rows.Day.AddHours(3), Rows.Day.AddHours(4), CancellationToken.None)).ShouldBe(1);
-            (await new CallLedgerStore(db.Schema).DeleteUnproducedRowsAsync(tx, source, Rows.Day, Rows.Day.AddHours(2), CancellationToken.None)).ShouldBe(2);
+            (await new CallLedgerStore(db.Schema).DeleteUnproducedRowsAsync(tx, source, [], Rows.Day, Rows.Day.AddHours(2), CancellationToken.None)).ShouldBe(2);
             await tx.CommitAsync();
         }
         await ShouldMatchAsync();

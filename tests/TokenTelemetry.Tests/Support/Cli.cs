@@ -17,9 +17,13 @@ public static class Cli
     public static Task<Result> RunAsync(string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
         RunWithInputAsync(workingDirectory, environment, null, args);
 
-    public static async Task<Result> RunWithInputAsync(string workingDirectory, IDictionary<string, string>? environment, string? stdin, params string[] args)
+    public static Task<Result> RunWithInputAsync(string workingDirectory, IDictionary<string, string>? environment, string? stdin, params string[] args) =>
+        RunWrappedAsync([], workingDirectory, environment, stdin, args);
+
+    /// <summary>The tool under another program, e.g. <c>strace -f -o log</c>: <paramref name="wrapper"/> then dotnet and the tool.</summary>
+    public static async Task<Result> RunWrappedAsync(string[] wrapper, string workingDirectory, IDictionary<string, string>? environment, string? stdin, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -27,6 +31,7 @@ public static class Cli
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var w in wrapper.Skip(1).Append(wrapper.Length > 0 ? "dotnet" : null).OfType<string>()) info.ArgumentList.Add(w);
         info.ArgumentList.Add(ToolDll);
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment.Remove("TT_INSTANCE");

@@ -8,6 +8,7 @@ namespace TokenTelemetry.Tests.Support;
 /// One throwaway Postgres server per major version for the whole test run, started with the tool's own
 /// <see cref="EmbeddedPostgres"/> launcher (fsync off: the data is thrown away). <c>TT_TEST_PG</c> replaces the
 /// current-version cluster with an existing server. A missing server is a failing test, never a skipped one.
+/// Both live under <see cref="TestRun.Root"/>, which is cleaned up when the run ends.
 /// </summary>
 public sealed class TestCluster
 {
@@ -38,24 +39,17 @@ public sealed class TestCluster
             return await AttachAsync(external);
 
         var binDirectory = current ? null : Pg14BinDirectory();
-        var root = Path.Combine(Path.GetTempPath(), $"tt-test-pg{(current ? "cur" : "14")}-{Environment.ProcessId}");
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        Directory.CreateDirectory(root);
+        // Under the run's folder: the run's reaper stops it and deletes it when the run ends, however it ends.
+        var root = TestRun.NewFolder($"pg{(current ? "cur" : "14")}-");
         var embedded = new EmbeddedPostgres(Path.Combine(root, "data"), Path.Combine(root, "state.json"), binDirectory,
-            new Dictionary<string, string> { ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off", ["max_connections"] = "200" });
+            new Dictionary<string, string>
+            {
+                ["fsync"] = "off", ["synchronous_commit"] = "off", ["full_page_writes"] = "off", ["max_connections"] = "200",
+                // Every test's CREATE DATABASE copies a template through the WAL: a small max_wal_size recycles it at each
+                // checkpoint instead of letting it grow towards the default 1 GB over a run.
+                ["max_wal_size"] = "'64MB'", ["min_wal_size"] = "'32MB'",
+            });
         var state = await embedded.StartAsync(null, CancellationToken.None);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                embedded.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
-                Directory.Delete(root, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or TelemetryException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"test cluster cleanup: {e.Message}");
-            }
-        };
         var cluster = await AttachAsync(ConnectionStrings.ForEmbedded(state, "postgres"));
         if (current ? cluster.MajorVersion < 15 : cluster.MajorVersion != 14)
             throw new InvalidOperationException($"expected PostgreSQL {(current ? "15+" : "14")}, got {cluster.MajorVersion} from {state.BinDirectory}");

@@ -19,7 +19,8 @@ public sealed class ConfigLoaderTests
         var config = Parse("").Config;
         config.Postgres.ShouldBe(new PostgresConfig());
         config.Postgres.Schema.ShouldBe("telemetry");
-        config.Postgres.Port.ShouldBe(5432);
+        config.Postgres.Port.ShouldBeNull();
+        config.Postgres.ServerPort.ShouldBe(5432);
         config.Scheduler.Interval.ShouldBe(TimeSpan.FromHours(1));
         config.Scheduler.HttpTimeoutSeconds.ShouldBe(15);
         config.Scheduler.LookbackDays.ShouldBe(2);
@@ -229,7 +230,7 @@ public sealed class ConfigLoaderTests
         config.Sources.Litellm!.LabelMatchers.ShouldBe(new Dictionary<string, string> { ["job"] = "litellm" });
         var plan = config.Sources.Subscriptions!.Plans.ShouldHaveSingleItem();
         plan.ShouldBe(new SubscriptionPlanConfig { Name = "Team", Provider = "openai", MonthlyUsd = 30.50m, Seats = 5, Start = new DateOnly(2026, 1, 1) });
-        config.Pricing.Overrides["my-model"].ShouldBe(new PriceOverrideConfig { InputCostPerToken = 0.000003m, CacheCreationInputTokenCostAbove1hr = 0.000006m });
+        config.Pricing.Overrides["my-model"].ShouldHaveSingleItem().ShouldBe(new PriceOverrideConfig { InputCostPerToken = 0.000003m, CacheCreationInputTokenCostAbove1hr = 0.000006m });
         config.Watchdog.Thresholds["litellm"].ShouldBe(7200);
         config.Watchdog.Paused["copilot"].ShouldBe("renewing licence");
         config.Sources.Enabled().Select(s => s.Name).ShouldBe(["litellm", "subscriptions"]);

@@ -84,7 +84,7 @@ public sealed class CostCalculatorTests
         var pricer = new UsagePricer(Table, warnings.Add);
         // gpt-4o batch: in 1.25e-6, out 5e-6. 10000*1.25e-6 + 500*5e-6 = 0.0125 + 0.0025; cache reads pay the batch input rate
         pricer.PriceBatch(Usage(10_000, 500, cachedRead: 8_000) with { Model = "gpt-4o" })
-            .ShouldBe(new PricedUsage(0.015m, CostBasis.Computed, "gpt-4o"));
+            .ShouldBe(new PricedUsage(0.015m, CostBasis.Computed, "gpt-4o") { Snapshot = pricer.Rules.SnapshotId, ListCostUsd = 0.015m });
         // gpt-5 has no batch rates in the snapshot: NULL, not its interactive price
         pricer.PriceBatch(Usage(10_000, 500) with { Model = "gpt-5" }).CostUsd.ShouldBeNull();
         warnings.ShouldBe([

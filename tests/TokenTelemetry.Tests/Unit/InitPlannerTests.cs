@@ -52,6 +52,14 @@ public sealed class InitPlannerTests
     }
 
     [Fact]
+    public void A_reader_role_is_kept_when_it_is_a_plain_identifier_and_refused_otherwise()
+    {
+        InitPlanner.Plan(new InitFlags { Name = "team", ReaderRole = "grafana_reader" }, null).ReaderRole.ShouldBe("grafana_reader");
+        Should.Throw<TelemetryException>(() => InitPlanner.Plan(new InitFlags { Name = "team", ReaderRole = "Grafana-Reader" }, null))
+            .ToErrorLine().ShouldBe("error: 'Grafana-Reader' is not a valid role name (use lowercase letters, digits and _, starting with a letter or _, at most 63 characters, not pg_*)");
+    }
+
+    [Fact]
     public void A_bad_instance_name_is_refused()
     {
         Should.Throw<TelemetryException>(() => InitPlanner.Plan(new InitFlags { Name = "../etc" }, null))

@@ -1,11 +1,12 @@
 using Shouldly;
 using TokenTelemetry.Configuration;
+using TokenTelemetry.Tests.Support;
 
 namespace TokenTelemetry.Tests.Unit;
 
 public sealed class InstanceLocatorTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("tt-locator-").FullName;
+    private readonly string _root = TestRun.NewFolder("tt-locator-");
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

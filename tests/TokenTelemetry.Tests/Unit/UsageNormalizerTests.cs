@@ -60,4 +60,23 @@ public sealed class UsageNormalizerTests
         output.Usages.Count.ShouldBe(2);
         output.Rejections.ShouldBeEmpty();
     }
+
+    [Fact]
+    public void An_end_marker_alone_is_not_a_call()
+    {
+        // A message_stop whose stream is not in the input carries nothing: it was a phantom NULL-metrics call.
+        var output = NormalizedOutput.Run("{\"type\":\"message_stop\"}\n{\"type\":\"message_stop\"}\n");
+        output.Records.ShouldBeEmpty();
+        output.Rejections.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_final_chunk_logged_alone_is_one_call()
+    {
+        var output = NormalizedOutput.Run("""
+            {"candidates":[{"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":100,"candidatesTokenCount":30},"modelVersion":"gemini-2.5-pro","responseId":"q3RxaKfKBoyV1dkP5rWr4Qc"}
+            {"candidates":[{"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":200,"candidatesTokenCount":40},"modelVersion":"gemini-2.5-pro","responseId":"r4SybLgLCpzW2elQ6sXs5Rd"}
+            """);
+        output.Usages.Select(u => (u.CallId, u.InputTokens, u.OutputTokens)).ShouldBe([("q3RxaKfKBoyV1dkP5rWr4Qc", 100L, 30L), ("r4SybLgLCpzW2elQ6sXs5Rd", 200L, 40L)]);
+    }
 }

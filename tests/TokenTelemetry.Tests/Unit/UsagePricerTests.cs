@@ -43,4 +43,30 @@ public sealed class UsagePricerTests
         priced.CostUsd.ShouldBe(0.75m);
         priced.Basis.ShouldBe(CostBasis.Computed);
     }
+
+    [Fact]
+    public void Warnings_about_many_distinct_models_are_summarised_not_one_line_per_model()
+    {
+        var warnings = new List<string>();
+        var pricer = new UsagePricer(Table, warnings.Add);
+        for (var round = 0; round < 3; round++)
+            for (var i = 0; i < 1000; i++)
+                pricer.Price(new UsageTelemetry { Model = $"private-model-{i}", InputTokens = 10, OutputTokens = 1 }).CostUsd.ShouldBeNull();
+        // The first 20 models one line each; then 980 models × 3 calls = 2,940 occurrences, said at 1, 10, 100, 1,000.
+        warnings.Count.ShouldBe(24);
+        warnings.Take(20).ShouldAllBe(w => w.StartsWith("no price for model 'private-model-", StringComparison.Ordinal));
+        warnings[^1].ShouldStartWith("1,000 more pricing warning(s) beyond the first 20 distinct ones");
+        pricer.Warnings.Unlisted.ShouldBe(2_940);
+        pricer.Warnings.Summary().ShouldBe("2,940 pricing warning(s) in all beyond the 20 listed (see docs/pricing.md)");
+    }
+
+    [Fact]
+    public void The_model_lookup_memo_stays_bounded()
+    {
+        var pricer = new UsagePricer(Table);
+        for (var i = 0; i < ModelResolver.MaxMemoised + 5_000; i++)
+            pricer.Price(new UsageTelemetry { Model = $"m-{i}", InputTokens = 1, OutputTokens = 1 });
+        pricer.Resolver.Memoised.ShouldBeLessThanOrEqualTo(ModelResolver.MaxMemoised);
+        pricer.Price(new UsageTelemetry { Model = "gpt-4o-mini", InputTokens = 1_000_000, OutputTokens = 1_000_000 }).CostUsd.ShouldBe(0.75m);
+    }
 }

@@ -50,4 +50,15 @@ public sealed class UsageTelemetryTests
         (WithCache with { CachedWrite1hTokens = 5 }).Inconsistency().ShouldBe("cached_write_1h_tokens (5) exceed cached_write_tokens (null)");
         WithCache.Inconsistency().ShouldBeNull();
     }
+
+    [Fact]
+    public void A_sum_beyond_64_bits_throws_instead_of_wrapping()
+    {
+        // 10 + 2 × (2^63 − 1) wrapped to 8 before sums were checked.
+        var ten = new UsageTelemetry { InputTokens = 10, OutputTokens = 1 };
+        var huge = new UsageTelemetry { InputTokens = long.MaxValue, OutputTokens = 1 };
+        Should.Throw<OverflowException>(() => ten.Add(huge).Add(huge));
+        ten.Add(new UsageTelemetry { InputTokens = long.MaxValue - 10, OutputTokens = 1 }).InputTokens.ShouldBe(long.MaxValue);
+        Should.Throw<OverflowException>(() => new UsageTelemetry { ProviderCostUsd = decimal.MaxValue }.Add(new UsageTelemetry { ProviderCostUsd = 1 }));
+    }
 }

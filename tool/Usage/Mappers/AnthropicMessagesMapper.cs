@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace TokenTelemetry.Usage.Mappers;
 
@@ -12,6 +13,14 @@ public sealed class AnthropicMessagesMapper : UsageMapper
 {
     public override string Route => "anthropic.messages";
     public override string Provider => "anthropic";
+    public override bool StreamEventsCarryId => false; // message_delta and message_stop carry no message id
+
+    /// <summary>message_start's output_tokens counts the first token or so, not the response.</summary>
+    public override void DropProvisional(JsonObject startUsage)
+    {
+        startUsage.Remove("output_tokens");
+        startUsage.Remove("output_tokens_details");
+    }
 
     public override Observation Observe(JsonElement payload)
     {

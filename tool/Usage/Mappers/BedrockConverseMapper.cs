@@ -11,6 +11,7 @@ public sealed class BedrockConverseMapper : UsageMapper
 {
     public override string Route => "bedrock.converse";
     public override string Provider => "bedrock";
+    public override bool StreamEventsCarryId => false;
 
     public override Observation Observe(JsonElement payload)
     {

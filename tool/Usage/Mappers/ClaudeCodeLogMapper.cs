@@ -5,25 +5,34 @@ namespace TokenTelemetry.Usage.Mappers;
 /// <summary>
 /// Claude Code session logs (~/.claude/projects/&lt;project&gt;/&lt;session&gt;.jsonl): usage sits on "assistant" lines in
 /// message.usage with Anthropic Messages semantics (mapped by <see cref="AnthropicMessagesMapper"/>). One API response
-/// is written as several lines — one per content block, early ones with an intermediate output_tokens — and resumed
-/// sessions write earlier responses again. So lines are keyed by message.id: consecutive lines of one id merge as a
-/// stream (the later values win), and an id seen before in this import is a replay and dropped. The other line
-/// types (user, system, summary, progress, file-history-snapshot), API-error lines and the "&lt;synthetic&gt;" model are
-/// not API calls. Legacy costUSD is Claude Code's own estimate, not a bill, and is not read.
+/// is written as several lines — one per content block, early ones with an intermediate output_tokens — which may
+/// interleave with other responses' lines (parallel sub-agents), and resumed sessions write earlier responses again.
+/// So lines are keyed by message.id (also the call's identity, the same id the Messages API returns): all lines of
+/// one id are one call whose usage is the largest any of them reports, in whatever order they come. The other line
+/// types, API-error lines and the "&lt;synthetic&gt;" model are not API calls. Legacy costUSD is Claude Code's own
+/// estimate, not a bill, and is not read.
 /// </summary>
-public sealed class ClaudeCodeLogMapper(HashSet<string>? seenMessageIds = null) : UsageMapper
+/// <param name="earlierFiles">Message ids counted in earlier files of the same run; a line of one of them is a replay
+/// (optional: the ingest path also recognises a call it has stored before by its id).</param>
+public sealed class ClaudeCodeLogMapper(HashSet<string>? earlierFiles = null) : UsageMapper
 {
     private static readonly AnthropicMessagesMapper Messages = new();
-    private readonly HashSet<string> _seen = seenMessageIds ?? new HashSet<string>(StringComparer.Ordinal);
-    private string? _current;
+    private readonly HashSet<string> _thisFile = new(StringComparer.Ordinal);
 
     public override string Route => "claude_code.log";
     public override string Provider => "anthropic";
+    public override bool KeepLargestUsage => true;
 
-    /// <summary>Line types of a Claude Code log; with a session id they identify the format.</summary>
+    public override long UsageSize(JsonElement usage) =>
+        (Json.Count(usage, "input_tokens") ?? 0) + (Json.Count(usage, "cache_creation_input_tokens") ?? 0)
+        + (Json.Count(usage, "cache_read_input_tokens") ?? 0) + (Json.Count(usage, "output_tokens") ?? 0);
+
+    /// <summary>Line types of a Claude Code log; with a session id they identify the format, as does parentUuid
+    /// (which every conversation line carries, even of types this list does not know yet).</summary>
     public static bool IsLogLine(JsonElement root, string type) =>
-        type is "assistant" or "user" or "system" or "summary" or "progress" or "file-history-snapshot" or "queue-operation"
-        && (Json.Has(root, "sessionId") || Json.Has(root, "leafUuid") || Json.Has(root, "snapshot"));
+        (type is "assistant" or "user" or "system" or "summary" or "progress" or "file-history-snapshot" or "queue-operation"
+         && (Json.Has(root, "sessionId") || Json.Has(root, "leafUuid") || Json.Has(root, "snapshot")))
+        || (root.TryGetProperty("parentUuid", out _) && Json.Has(root, "sessionId"));
 
     public override Observation Observe(JsonElement payload)
     {
@@ -35,10 +44,12 @@ public sealed class ClaudeCodeLogMapper(HashSet<string>? seenMessageIds = null) 
         if (model == "<synthetic>") return new Observation(ObservationKind.Noise);
         var at = Json.Timestamp(payload, "timestamp");
         if (Json.String(message, "id") is not { Length: > 0 } id) return new Observation(ObservationKind.Complete, usage, model, null, at);
-        if (id == _current) return new Observation(ObservationKind.StreamUpdate, usage, model, id, at);
-        if (!_seen.Add(id)) return new Observation(ObservationKind.Noise); // a replay of a response already counted
-        _current = id;
-        return new Observation(ObservationKind.StreamStart, usage, model, id, at);
+        if (!_thisFile.Contains(id))
+        {
+            if (earlierFiles is not null && !earlierFiles.Add(id)) return new Observation(ObservationKind.Noise); // a replay
+            _thisFile.Add(id);
+        }
+        return new Observation(ObservationKind.StreamUpdate, usage, model, id, at);
     }
 
     public override UsageTelemetry MapUsage(JsonElement usage) => Messages.MapUsage(usage);

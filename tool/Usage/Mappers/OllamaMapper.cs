@@ -11,6 +11,7 @@ public sealed class OllamaMapper : UsageMapper
 {
     public override string Route => "ollama.native";
     public override string Provider => "ollama";
+    public override bool StreamEventsCarryId => false;
 
     public override Observation Observe(JsonElement payload)
     {

@@ -17,7 +17,7 @@ public class OpenAiChatMapper : UsageMapper
     {
         var model = Json.String(payload, "model");
         var id = Json.String(payload, "id");
-        var at = Json.UnixSeconds(payload, "created");
+        var at = LogTime.ReadUnlessZero(payload, "created");
         if (Json.String(payload, "object") == "chat.completion.chunk")
         {
             var usage = UsageOf(payload);

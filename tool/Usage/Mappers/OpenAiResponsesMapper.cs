@@ -30,7 +30,7 @@ public sealed class OpenAiResponsesMapper : UsageMapper
     }
 
     private static Observation FromResponse(JsonElement response, ObservationKind kind) =>
-        new(kind, Json.Object(response, "usage"), Json.String(response, "model"), Json.String(response, "id"), Json.UnixSeconds(response, "created_at"));
+        new(kind, Json.Object(response, "usage"), Json.String(response, "model"), Json.String(response, "id"), LogTime.ReadUnlessZero(response, "created_at"));
 
     public override UsageTelemetry MapUsage(JsonElement usage)
     {

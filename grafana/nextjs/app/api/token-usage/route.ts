@@ -14,15 +14,22 @@ const GROUPS: Record<string, string> = {
   day: "to_char(window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
 };
 
+// The SQL of a whitelisted group, or undefined. Own keys only: `in` would also accept inherited names such as
+// "constructor" or "__proto__" and put a function's text into the SQL (a 500 instead of a 400).
+function groupColumn(group: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(GROUPS, group) ? GROUPS[group] : undefined;
+}
+
 export async function GET(request: NextRequest) {
   const params = request.nextUrl.searchParams;
   const group = params.get("group") ?? "provider";
-  if (!(group in GROUPS)) return NextResponse.json({ error: `group must be one of ${Object.keys(GROUPS).join(", ")}` }, { status: 400 });
+  const column = groupColumn(group);
+  if (column === undefined) return NextResponse.json({ error: `group must be one of ${Object.keys(GROUPS).join(", ")}` }, { status: 400 });
   const to = params.get("to") ? new Date(params.get("to")!) : new Date();
   const from = params.get("from") ? new Date(params.get("from")!) : new Date(to.getTime() - 7 * 86400_000);
   if (isNaN(from.getTime()) || isNaN(to.getTime())) return NextResponse.json({ error: "from and to must be ISO 8601 times" }, { status: 400 });
   const sql = `
-    SELECT ${GROUPS[group]} AS key,
+    SELECT ${column} AS key,
            sum(input_tokens)::text AS input_tokens, sum(cached_read_tokens)::text AS cached_read_tokens,
            sum(output_tokens)::text AS output_tokens, sum(reasoning_tokens)::text AS reasoning_tokens,
            sum(cost_usd)::text AS cost_usd, bool_or(measurement_basis = 'derived_estimate') AS estimated
