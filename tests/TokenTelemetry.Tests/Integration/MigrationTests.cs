@@ -67,12 +67,12 @@ public abstract class MigrationTests(DatabaseFixture db)
     {
         await using var connection = await FreshDatabaseAsync();
         var migrator = new Migrator(db.Schema);
-        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(3);
+        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(4);
         var appliedAt = await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations");
 
         (await migrator.MigrateAsync(connection, null, CancellationToken.None)).ShouldBeEmpty();
 
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(3);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(4);
         (await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations")).ShouldBe(appliedAt);
         var status = await migrator.StatusAsync(connection, CancellationToken.None);
         status.Pending.ShouldBeEmpty();
@@ -93,7 +93,7 @@ public abstract class MigrationTests(DatabaseFixture db)
 
         error.Message.ShouldStartWith("V0001__init.sql was changed after it was applied");
         (await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('telemetry.more_stuff') IS NULL")).ShouldBeTrue();
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(3);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(4);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public abstract class PartitionTests(DatabaseFixture db)
         (await PartitionsAsync(c)).ShouldContain("telemetry.token_usage_p201903");
         (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.token_usage_p201904")).ShouldBe(1);
         // A partition is a table of token_usage's shape: its constraints, its indexes, the updated_at trigger, fillfactor 80.
-        (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE conrelid = 'telemetry.token_usage_p201903'::regclass AND contype = 'c'")).ShouldBe(8);
+        (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE conrelid = 'telemetry.token_usage_p201903'::regclass AND contype = 'c'")).ShouldBe(10);
         (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE schemaname = 'telemetry' AND tablename = 'token_usage_p201903'"))
             .ShouldBe(await c.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE schemaname = 'telemetry' AND tablename = 'token_usage'"));
         (await c.ExecuteScalarAsync<string>("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'telemetry.token_usage_p201903'::regclass")).ShouldBe("fillfactor=80");

@@ -56,7 +56,7 @@ public sealed class ReaderRoleLeastPrivilegeTests
         printed.Stdout.ShouldNotContain("r3ader$ecret");
         printed.StdoutLines.Where(l => !l.StartsWith("--", StringComparison.Ordinal)).Select(l => l.Contains("SCRAM-SHA-256$4096:", StringComparison.Ordinal) ? l[..l.IndexOf("SCRAM", StringComparison.Ordinal)] : l).ShouldBe([
             "DO $tt$", "BEGIN", $"  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{role}') THEN", $"    CREATE ROLE \"{role}\";", "  END IF;", "END", "$tt$;",
-            $"ALTER ROLE \"{role}\" WITH LOGIN PASSWORD '", $"GRANT CONNECT ON DATABASE \"{instance.Db.Database}\" TO \"{role}\";"]);
+            $"ALTER ROLE \"{role}\" WITH LOGIN PASSWORD '", $"ALTER ROLE \"{role}\" SET jit = off;", $"GRANT CONNECT ON DATABASE \"{instance.Db.Database}\" TO \"{role}\";"]);
         printed.StdoutLines[0].ShouldBe($"-- token-telemetry migrate --print-reader-sql: the Grafana reader role {role} (grafana.reader_role).");
 
         await RunAsDbaAsync(instance.Db, printed.Stdout);

@@ -47,7 +47,7 @@ public abstract class SchemaUpgradeTests(DatabaseFixture db)
         (await Should.ThrowAsync<TelemetryException>(() => new Verification.SpendReport(Schema).RunAsync(c, "source", DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow, CancellationToken.None)))
             .ToErrorLine().ShouldBe("error: schema telemetry is at V0002, this version of token-telemetry needs V0003 (run `token-telemetry migrate` (it upgrades in place and keeps every row))");
 
-        (await new Migrator(Schema).MigrateAsync(c, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([3]);
+        (await new Migrator(Schema).MigrateAsync(c, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([3, 4]);
 
         (await c.QueryAsync<string>(everything)).ShouldBe(before); // values, ids, created_at and updated_at, column order
         (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.call_ledger l JOIN telemetry.token_usage t ON t.id = l.usage_id AND t.window_start = l.window_start")).ShouldBe(75);
