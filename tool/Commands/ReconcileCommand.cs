@@ -30,7 +30,7 @@ public sealed class ReconcileCommand
         var discounts = PricingRules.DiscountsOf(instance.Config.Pricing);
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         await using var connection = await database.OpenConnectionAsync(ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 4, ct);
+        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 5, ct);
         var rows = await new Reconciler(database.Schema).RunAsync(connection, by, start, end, provider, ct);
         var failed = rows.Any(r => Reconciler.Beyond(r, tolerance));
         Terminal.Out(json

@@ -22,7 +22,7 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
         var inputs = Input(request, rejections);
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, database.Schema, ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 4, ct);
+        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 5, ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var store = new CallLedgerStore(database.Schema);
         await store.LockAsync(tx, request.LockWait, progress, ct);

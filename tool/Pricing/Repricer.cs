@@ -23,7 +23,7 @@ public sealed class Repricer(TelemetryDatabase database, UsagePricer pricer, Act
         var result = new RepriceResult();
         var store = new RepriceStore(database.Schema);
         await using var connection = await database.OpenConnectionAsync(ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 4, ct);
+        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 5, ct);
         if (!request.IncludeReported) result.ReportedNotRepriced = await store.CountReportedAsync(connection, request.From, request.To, request.Sources, ct);
         var (first, last) = await store.SpanAsync(connection, request.From, request.To, request.Sources, ct);
         if (first is null || last is null) return result;

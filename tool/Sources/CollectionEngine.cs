@@ -25,7 +25,7 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, _schema, ct);
-        await SchemaInspector.RequireVersionAsync(connection, _schema, 4, ct);
+        await SchemaInspector.RequireVersionAsync(connection, _schema, 5, ct);
         _horizon = await new StorageUpkeep(_schema).RunAsync(connection, config.Retention, clock.GetUtcNow(), progress, warn, ct);
         var outcomes = new List<SourceOutcome>();
         foreach (var source in sources)

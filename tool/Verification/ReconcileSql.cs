@@ -7,12 +7,13 @@ namespace TokenTelemetry.Verification;
 /// the same calls seen through another route (a gateway, an import) are not added to it. Only days that have a bill are
 /// compared; days without one are counted apart. Charges that are not tokens (Anthropic's cost_type web_search,
 /// code_execution, …) are shown but left out of the comparison, because usage rows hold only token costs.
+/// It reads the daily rollups (usage_daily, and usage_daily_pricing for discounts and unpriced rows — a row a price
+/// would have priced: both token totals known, no cost, not an estimate; Copilot's rows without tokens are not), so a
+/// year costs what a month does and days retention dropped still compare. The unit is the whole UTC day: a day is in
+/// the period when its start is (for bills and usage alike).
 /// </summary>
 public static class ReconcileSql
 {
-    /// <summary>A row a price would have priced: both token totals known, no cost (Copilot's rows without tokens are not).</summary>
-    private const string Unpriced = "cost_usd IS NULL AND input_tokens IS NOT NULL AND output_tokens IS NOT NULL AND measurement_basis <> 'derived_estimate'";
-
     /// <param name="schema">The schema, quoted.</param>
     /// <param name="period">day or month.</param>
     /// <param name="timeFilter">The predicate that keeps a time column in the period asked for.</param>
@@ -27,23 +28,28 @@ public static class ReconcileSql
                        coalesce(sum(amount_usd) FILTER (WHERE raw ->> 'cost_type' IS NOT NULL AND raw ->> 'cost_type' <> 'tokens'), 0) AS other
                 FROM {schema}.billed_cost WHERE {timeFilter("bucket_start")} AND {sourceFilter} GROUP BY 1, 2),
             used AS (
-                SELECT source_system, date_trunc('day', window_start AT TIME ZONE 'UTC') AS day, sum(cost_usd) AS cost,
-                       sum(cost_usd) FILTER (WHERE cost_basis = 'provider_reported') AS reported, sum(list_cost_usd - cost_usd) AS discounts,
-                       count(*) FILTER (WHERE {Unpriced}) AS unpriced_rows,
-                       count(*) FILTER (WHERE measurement_basis = 'derived_estimate') AS estimated_rows
-                FROM {schema}.token_usage
-                WHERE {timeFilter("window_start")} AND {sourceFilter} AND source_system IN (SELECT DISTINCT source_system FROM {schema}.billed_cost)
+                SELECT source_system, day AT TIME ZONE 'UTC' AS day, sum(cost_usd) AS cost,
+                       sum(cost_usd) FILTER (WHERE cost_basis = 'provider_reported') AS reported,
+                       sum(rows) FILTER (WHERE measurement_basis = 'derived_estimate') AS estimated_rows
+                FROM {schema}.usage_daily
+                WHERE {timeFilter("day")} AND {sourceFilter} AND source_system IN (SELECT DISTINCT source_system FROM {schema}.billed_cost)
+                GROUP BY 1, 2),
+            priced AS (
+                SELECT source_system, day AT TIME ZONE 'UTC' AS day, sum(discount_usd) AS discounts, sum(unpriced_rows) AS unpriced_rows
+                FROM {schema}.usage_daily_pricing
+                WHERE {timeFilter("day")} AND {sourceFilter} AND source_system IN (SELECT DISTINCT source_system FROM {schema}.billed_cost)
                 GROUP BY 1, 2),
             unpriced AS (
-                SELECT source_system, {string.Format(System.Globalization.CultureInfo.InvariantCulture, periodOf, "window_start")} AS period, string_agg(DISTINCT model_id, ', ') AS models
-                FROM {schema}.token_usage
-                WHERE {timeFilter("window_start")} AND {sourceFilter} AND {Unpriced}
+                SELECT source_system, {string.Format(System.Globalization.CultureInfo.InvariantCulture, periodOf, "day")} AS period, string_agg(DISTINCT model_id, ', ') AS models
+                FROM {schema}.usage_daily_pricing
+                WHERE {timeFilter("day")} AND {sourceFilter} AND unpriced_rows > 0
                   AND source_system IN (SELECT DISTINCT source_system FROM {schema}.billed_cost)
                 GROUP BY 1, 2),
             days AS (
                 SELECT coalesce(b.source_system, u.source_system) AS provider, coalesce(b.day, u.day) AS day,
-                       b.billed, b.other, u.cost, u.reported, u.discounts, u.unpriced_rows, u.estimated_rows
-                FROM billed b FULL JOIN used u ON u.source_system = b.source_system AND u.day = b.day),
+                       b.billed, b.other, u.cost, u.reported, p.discounts, p.unpriced_rows, u.estimated_rows
+                FROM billed b FULL JOIN used u ON u.source_system = b.source_system AND u.day = b.day
+                LEFT JOIN priced p ON p.source_system = u.source_system AND p.day = u.day),
             periods AS (
                 SELECT provider, to_char(date_trunc('{period}', day), '{format}') AS period,
                        coalesce(sum(cost) FILTER (WHERE billed IS NOT NULL), 0) AS computed_usd,
@@ -65,7 +71,7 @@ public static class ReconcileSql
             """;
     }
 
-    /// <summary>The query with bound parameters: @from, @to (window and bucket starts in [from, to)) and @provider (NULL = all).</summary>
+    /// <summary>The query with bound parameters: @from, @to (the UTC days and bill buckets starting in [from, to)) and @provider (NULL = all).</summary>
     public static string ForCommand(string schema, string period) =>
         Build(schema, period, column => $"{column} >= @from AND {column} < @to", "(@provider::text IS NULL OR source_system = @provider)");
 

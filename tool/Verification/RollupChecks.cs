@@ -49,6 +49,25 @@ public static class RollupChecks
         ORDER BY day, source_system, model_id, problem
         """;
 
+    /// <summary>usage_daily_pricing cells (V0005) that differ from token_usage from the retention horizon on, as
+    /// (problem, day, source_system, model_id, list_rows, unpriced_rows).</summary>
+    public static string PricingSql(string s) => $"""
+        WITH facts AS (
+            SELECT date_trunc('day', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, source_system, model_id,
+                   count(list_cost_usd) AS list_rows, sum(list_cost_usd - cost_usd) AS discount_usd, count(*) - count(list_cost_usd) AS unpriced_rows
+            FROM {s}.token_usage
+            WHERE (@horizon::timestamptz IS NULL OR window_start >= @horizon)
+              AND (list_cost_usd IS NOT NULL
+                   OR (cost_usd IS NULL AND input_tokens IS NOT NULL AND output_tokens IS NOT NULL AND measurement_basis <> 'derived_estimate'))
+            GROUP BY 1, 2, 3),
+        cells AS (SELECT * FROM {s}.usage_daily_pricing WHERE @horizon::timestamptz IS NULL OR day >= @horizon)
+        SELECT problem, day, source_system, model_id, list_rows, unpriced_rows FROM (
+            SELECT 'the rows of token_usage sum to other values' AS problem, * FROM (SELECT * FROM facts EXCEPT ALL SELECT * FROM cells) AS f
+            UNION ALL
+            SELECT 'usage_daily_pricing holds other values', * FROM (SELECT * FROM cells EXCEPT ALL SELECT * FROM facts) AS c) AS d
+        ORDER BY day, source_system, model_id, problem
+        """;
+
     /// <summary>Monthly cells and dimension rows that are not the sums of the daily cells.</summary>
     public static string LevelsSql(string s) => $"""
         WITH by_month AS (

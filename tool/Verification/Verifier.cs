@@ -17,7 +17,7 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
 
     public async Task<IReadOnlyList<CheckResult>> RunAsync(NpgsqlConnection c, CancellationToken ct)
     {
-        await SchemaInspector.RequireVersionAsync(c, schema, 3, ct);
+        await SchemaInspector.RequireVersionAsync(c, schema, 5, ct);
         // Before the retention horizon token_usage holds nothing by design; the rollups keep those months' totals.
         var horizon = (await new RetentionStore(schema).HorizonAsync(c, null, ct))?.UtcDateTime;
         var results = new List<CheckResult>
@@ -71,6 +71,7 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
         results.AddRange(await WatermarksAndFreshnessAsync(c, ct));
         results.AddRange(await CallLedgerAsync(c, ct));
         results.Add(await Sql(c, "rollups_match_facts", RollupChecks.FactsSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct, new { horizon }));
+        results.Add(await Sql(c, "pricing_rollup_matches_facts", RollupChecks.PricingSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct, new { horizon }));
         results.Add(await Sql(c, "rollup_levels_agree", RollupChecks.LevelsSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct));
         return results;
     }

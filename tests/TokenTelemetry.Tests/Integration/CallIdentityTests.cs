@@ -187,7 +187,7 @@ public sealed class CallIdentityTests
                     VALUES (@SourceSystem, @Provider, @Model, @ModelId, @Start, @End, 'hour', 'exact', @InputTokens, @OutputTokens, @RequestCount, @CostUsd, 'computed', @RawUsage::jsonb)
                     """, new { legacy.SourceSystem, legacy.Provider, legacy.Model, legacy.ModelId, Start = legacy.WindowStart.UtcDateTime, End = legacy.WindowEnd.UtcDateTime,
                         legacy.InputTokens, legacy.OutputTokens, legacy.RequestCount, legacy.CostUsd, legacy.RawUsage });
-            (await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([2, 3, 4]);
+            (await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([2, 3, 4, 5]);
         }
         var harness = new LedgerHarness(connectionString, schema);
 

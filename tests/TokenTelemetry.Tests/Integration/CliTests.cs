@@ -51,12 +51,12 @@ public sealed class CliTests
         {
             var first = await Cli.RunAsync(dir.Path, "migrate");
             first.ExitCode.ShouldBe(0, first.Stderr);
-            first.Stdout.ShouldMatch(@"^applied V0001__init\.sql, V0002__call_ledger\.sql, V0003__partitions_and_rollups\.sql, V0004__cost_provenance\.sql to schema telemetry at 127\.0\.0\.1:\d+/token_telemetry\n$");
+            first.Stdout.ShouldMatch(@"^applied V0001__init\.sql, V0002__call_ledger\.sql, V0003__partitions_and_rollups\.sql, V0004__cost_provenance\.sql, V0005__reconcile_rollup\.sql to schema telemetry at 127\.0\.0\.1:\d+/token_telemetry\n$");
             first.Stderr.ShouldContain("applying V0001__init.sql");
 
             var second = await Cli.RunAsync(dir.Path, "migrate", "--instance", "local");
             second.ExitCode.ShouldBe(0, second.Stderr);
-            second.Stdout.ShouldMatch(@"^schema telemetry at 127\.0\.0\.1:\d+/token_telemetry is up to date \(3 migration\(s\) applied\)\n$");
+            second.Stdout.ShouldMatch(@"^schema telemetry at 127\.0\.0\.1:\d+/token_telemetry is up to date \(5 migration\(s\) applied\)\n$");
 
             var status = await Cli.RunAsync(dir.Path, "migrate", "--status");
             status.ExitCode.ShouldBe(0);

@@ -23,12 +23,12 @@ public abstract class MigrationTests(DatabaseFixture db)
         var schema = new SchemaName("acme_ai");
         var applied = await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None);
 
-        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql", "V0003__partitions_and_rollups.sql", "V0004__cost_provenance.sql"]);
+        applied.Select(m => m.FileName).ShouldBe(["V0001__init.sql", "V0002__call_ledger.sql", "V0003__partitions_and_rollups.sql", "V0004__cost_provenance.sql", "V0005__reconcile_rollup.sql"]);
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'acme_ai' AND table_name !~ '^token_usage_p[0-9]{6}$' ORDER BY 1")).ToList();
         tables.ShouldBe([
             "billed_cost", "call_ledger", "collector_lock", "price_entry", "price_snapshot", "retention_horizon", "rollup_watermark", "schema_migrations", "token_usage",
-            "usage_daily", "usage_daily_by_model", "usage_dims", "usage_hourly_by_model", "usage_meter", "usage_monthly", "watchdog_status",
+            "usage_daily", "usage_daily_by_model", "usage_daily_pricing", "usage_dims", "usage_hourly_by_model", "usage_meter", "usage_monthly", "watchdog_status",
         ]);
         // token_usage is partitioned by month; migrate makes this month's partition and the next two.
         var partitions = (await connection.QueryAsync<string>("SELECT relid::regclass::text FROM pg_partition_tree('acme_ai.token_usage') WHERE isleaf ORDER BY 1")).ToList();
@@ -56,7 +56,7 @@ public abstract class MigrationTests(DatabaseFixture db)
             "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'acme_ai' AND t.typname = 'granularity'"))
             .ShouldBe("15min,hour,day,month");
         (await connection.QueryAsync<string>("SELECT tgname FROM pg_trigger WHERE tgrelid = 'acme_ai.token_usage'::regclass AND NOT tgisinternal ORDER BY 1"))
-            .ShouldBe(["token_usage_rollups_delete", "token_usage_rollups_insert", "token_usage_rollups_truncate", "token_usage_rollups_update", "token_usage_set_updated_at"]);
+            .ShouldBe(["token_usage_pricing_delete", "token_usage_pricing_insert", "token_usage_pricing_update", "token_usage_rollups_delete", "token_usage_rollups_insert", "token_usage_rollups_truncate", "token_usage_rollups_update", "token_usage_set_updated_at"]);
         (await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('public.token_usage') IS NULL")).ShouldBeTrue();
     }
 
@@ -67,12 +67,12 @@ public abstract class MigrationTests(DatabaseFixture db)
     {
         await using var connection = await FreshDatabaseAsync();
         var migrator = new Migrator(db.Schema);
-        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(4);
+        (await migrator.MigrateAsync(connection, null, CancellationToken.None)).Count.ShouldBe(5);
         var appliedAt = await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations");
 
         (await migrator.MigrateAsync(connection, null, CancellationToken.None)).ShouldBeEmpty();
 
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(4);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(5);
         (await connection.ExecuteScalarAsync<DateTime>("SELECT max(applied_at) FROM telemetry.schema_migrations")).ShouldBe(appliedAt);
         var status = await migrator.StatusAsync(connection, CancellationToken.None);
         status.Pending.ShouldBeEmpty();
@@ -93,7 +93,7 @@ public abstract class MigrationTests(DatabaseFixture db)
 
         error.Message.ShouldStartWith("V0001__init.sql was changed after it was applied");
         (await connection.ExecuteScalarAsync<bool>("SELECT to_regclass('telemetry.more_stuff') IS NULL")).ShouldBeTrue();
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(4);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.schema_migrations")).ShouldBe(5);
     }
 
     [Fact]

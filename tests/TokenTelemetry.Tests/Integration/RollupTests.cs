@@ -145,6 +145,37 @@ public abstract class RollupTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task The_pricing_rollup_keeps_discounts_and_unpriced_rows_per_day_and_model_through_reprices_and_deletions()
+    {
+        var source = NewSource();
+        static TokenUsageRow Priced(string source, int hour, decimal cost, decimal list) =>
+            Rows.Usage(source, hour: hour, cost: cost) with { Pricing = new("snap", "gpt-4o", "discount openai * 20%", list) };
+        await WriteAsync(
+            Priced(source, 0, 0.8m, 1.0m), Priced(source, 1, 0.4m, 0.5m),
+            Rows.Usage(source, hour: 2, cost: 0.3m),                              // computed before V0004: no list cost
+            Rows.Usage(source, model: "mystery", hour: 3, cost: null),            // unpriced: tokens, no cost
+            Rows.Usage(source, model: "mystery", hour: 4, input: null, cost: null), // no input total: a price could not price it
+            Rows.Usage(source, model: "mystery", hour: 5, cost: null) with { MeasurementBasis = MeasurementBasis.DerivedEstimate });
+        await ShouldMatchAsync();
+        await using var c = await db.OpenAsync();
+        const string cells = "SELECT model_id || ' ' || list_rows || ' ' || coalesce(discount_usd::text, '-') || ' ' || unpriced_rows FROM telemetry.usage_daily_pricing WHERE source_system = @source ORDER BY model_id";
+        (await c.QueryAsync<string>(cells, new { source })).ShouldBe(["gpt-4o 2 0.300000000 0", "mystery 0 - 1"]);
+
+        // A reprice (an update) that prices the unpriced row and drops the discount of another.
+        await c.ExecuteAsync("""
+            UPDATE telemetry.token_usage SET cost_usd = 2, cost_basis = 'computed', price_snapshot = 'snap2', price_key = 'mystery', list_cost_usd = 2.5
+            WHERE source_system = @source AND model_id = 'mystery' AND window_start = @at;
+            UPDATE telemetry.token_usage SET cost_usd = list_cost_usd WHERE source_system = @source AND window_start = @first;
+            """, new { source, at = Day.AddHours(3), first = Day });
+        await ShouldMatchAsync();
+        (await c.QueryAsync<string>(cells, new { source })).ShouldBe(["gpt-4o 2 0.100000000 0", "mystery 1 0.500000000 0"]);
+
+        await c.ExecuteAsync("DELETE FROM telemetry.token_usage WHERE source_system = @source AND list_cost_usd IS NOT NULL AND model_id = 'gpt-4o'", new { source });
+        await ShouldMatchAsync();
+        (await c.QueryAsync<string>(cells, new { source })).ShouldBe(["mystery 1 0.500000000 0"]);
+    }
+
+    [Fact]
     public async Task Verify_finds_a_rollup_changed_behind_the_triggers_and_rebuild_repairs_it()
     {
         var source = NewSource();
@@ -153,15 +184,18 @@ public abstract class RollupTests(DatabaseFixture db)
         await c.ExecuteAsync("""
             UPDATE telemetry.usage_daily SET cost_usd = cost_usd + 1 WHERE source_system = @source;
             DELETE FROM telemetry.usage_dims WHERE source_system = @source;
+            INSERT INTO telemetry.usage_daily_pricing VALUES (@day, @source, 'gpt-4o', 1, 0.5, 0);
             ALTER TABLE telemetry.token_usage DISABLE TRIGGER token_usage_rollups_delete;
             DELETE FROM telemetry.token_usage WHERE source_system = @source AND window_start = @at;
             ALTER TABLE telemetry.token_usage ENABLE TRIGGER token_usage_rollups_delete;
-            """, new { source, at = Day.AddHours(2) });
+            """, new { source, at = Day.AddHours(2), day = Day });
         var facts = (await c.QueryAsync(Verification.RollupChecks.FactsSql("\"telemetry\""), new { horizon = (DateTime?)null })).Cast<IDictionary<string, object?>>().ToList();
         facts.Select(r => (string)r["problem"]!).Order().ShouldBe(["the rows of token_usage sum to other values", "usage_daily holds other values"]);
         facts.ShouldAllBe(r => (string)r["source_system"]! == source);
         var levels = (await c.QueryAsync(Verification.RollupChecks.LevelsSql("\"telemetry\""))).Cast<IDictionary<string, object?>>().ToList();
         levels.Select(r => (string)r["problem"]!).Distinct().Order().ShouldBe(["usage_dims differs from usage_daily", "usage_monthly differs from usage_daily"]);
+        var pricing = (await c.QueryAsync(Verification.RollupChecks.PricingSql("\"telemetry\""), new { horizon = (DateTime?)null })).Cast<IDictionary<string, object?>>().ToList();
+        pricing.Select(r => $"{r["problem"]} {r["source_system"]} {r["list_rows"]}").ShouldBe([$"usage_daily_pricing holds other values {source} 1"]);
 
         await c.ExecuteAsync("SELECT telemetry.usage_rollups_rebuild()");
         await ShouldMatchAsync();

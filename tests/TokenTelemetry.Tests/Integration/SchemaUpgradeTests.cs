@@ -47,9 +47,10 @@ public abstract class SchemaUpgradeTests(DatabaseFixture db)
         (await Should.ThrowAsync<TelemetryException>(() => new Verification.SpendReport(Schema).RunAsync(c, "source", DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow, CancellationToken.None)))
             .ToErrorLine().ShouldBe("error: schema telemetry is at V0002, this version of token-telemetry needs V0003 (run `token-telemetry migrate` (it upgrades in place and keeps every row))");
 
-        (await new Migrator(Schema).MigrateAsync(c, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([3, 4]);
+        (await new Migrator(Schema).MigrateAsync(c, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([3, 4, 5]);
 
-        (await c.QueryAsync<string>(everything)).ShouldBe(before); // values, ids, created_at and updated_at, column order
+        // Values, ids, created_at and updated_at, column order — and V0004's provenance columns appended, empty.
+        (await c.QueryAsync<string>(everything)).ShouldBe(before.Select(row => row[..^1] + ""","price_snapshot":null,"price_key":null,"price_rules":null,"list_cost_usd":null}"""));
         (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.call_ledger l JOIN telemetry.token_usage t ON t.id = l.usage_id AND t.window_start = l.window_start")).ShouldBe(75);
         var partitions = (await c.QueryAsync<string>("SELECT relid::regclass::text FROM pg_partition_tree('telemetry.token_usage') WHERE isleaf")).ToList();
         foreach (var month in (string[])["202510", "202511", "202512", "202601"]) partitions.ShouldContain($"telemetry.token_usage_p{month}");

@@ -7,12 +7,12 @@ using TokenTelemetry.Verification;
 namespace TokenTelemetry.Tests.Support;
 
 /// <summary>
-/// A schema's rollups held to its facts with `verify`'s own two checks (RollupChecks, written from the rollups'
+/// A schema's rollups held to its facts with `verify`'s own three checks (RollupChecks, written from the rollups'
 /// definition, not from the triggers), plus no cell left with zero rows; and single rollup cells read back.
 /// </summary>
 public static class RollupState
 {
-    public static readonly string[] Tables = ["usage_hourly_by_model", "usage_daily", "usage_daily_by_model", "usage_monthly", "usage_dims"];
+    public static readonly string[] Tables = ["usage_hourly_by_model", "usage_daily", "usage_daily_by_model", "usage_monthly", "usage_dims", "usage_daily_pricing"];
 
     public static async Task ShouldMatchFactsAsync(NpgsqlConnection c, SchemaName schema)
     {
@@ -21,7 +21,10 @@ public static class RollupState
         facts.ShouldBeEmpty($"usage_daily differs from token_usage: {string.Join("; ", facts.Take(5).Select(r => string.Join(", ", (IDictionary<string, object?>)r)))}");
         var levels = (await c.QueryAsync(RollupChecks.LevelsSql(schema.Quoted))).ToList();
         levels.ShouldBeEmpty($"the rollup levels disagree: {string.Join("; ", levels.Take(5).Select(r => string.Join(", ", (IDictionary<string, object?>)r)))}");
-        foreach (var table in Tables.Where(t => t != "usage_dims"))
+        var pricing = (await c.QueryAsync(RollupChecks.PricingSql(schema.Quoted), new { horizon })).ToList();
+        pricing.ShouldBeEmpty($"usage_daily_pricing differs from token_usage: {string.Join("; ", pricing.Take(5).Select(r => string.Join(", ", (IDictionary<string, object?>)r)))}");
+        (await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {schema.Quoted}.usage_daily_pricing WHERE list_rows = 0 AND unpriced_rows = 0")).ShouldBe(0, "usage_daily_pricing keeps empty cells");
+        foreach (var table in Tables.Where(t => t is not ("usage_dims" or "usage_daily_pricing")))
             (await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM {schema.Quoted}.{table} WHERE rows = 0")).ShouldBe(0, $"{table} keeps cells without rows");
         // The hourly rollup has no check of its own in verify (usage_daily_by_model is checked, the hours are not): here
         // it is held to the facts directly.
