@@ -10,7 +10,9 @@ namespace TokenTelemetry.Benchmarks;
 /// all hourly; copilot (two organisation day rows) and subscriptions (five plans, day rows, no tokens). Each hourly
 /// combination is active in an hour with a probability that gives about the asked number of rows, higher on weekday
 /// working hours. NULLs where such sources leave them: no cache reads from Mistral or Cohere models, cache writes only
-/// from requests and anthropic, reasoning only from reasoning models, no price for Llama and Cohere models.
+/// from requests and anthropic, reasoning only from reasoning models, no price for Llama and Cohere models. Computed
+/// costs carry their price provenance (a third under a discount); <see cref="BilledSql"/> adds a bill per day for the
+/// three billing sources.
 /// </summary>
 public sealed class DashboardRows
 {
@@ -93,6 +95,9 @@ public sealed class DashboardRows
             CostUsd = cost, CostBasis = cost is null ? null : c.Source is "openai" or "anthropic" ? CostBasis.ProviderReported : CostBasis.Computed,
             CacheSavingsUsd = cachedRead is { } read && cost is not null ? decimal.Round(read / 1_000_000m, 9) : null,
             RawUsage = $$"""{"adapter": "{{c.Source}}"}""",
+            // Computed costs record what priced them; every third gateway row under a 10 % contract discount.
+            Pricing = cost is null || c.Source is "openai" or "anthropic" ? null
+                : new Pricing.PriceProvenance("bench-snapshot", model, r % 3 == 0 ? "discount * 10%" : null, r % 3 == 0 ? decimal.Round(cost.Value / 0.9m, 9) : cost.Value),
         };
     }
 
@@ -104,6 +109,15 @@ public sealed class DashboardRows
         CostUsd = cost is null ? null : decimal.Round(cost.Value, 9), CostBasis = cost is null ? null : CostBasis.Subscription,
         RawUsage = $$"""{"adapter": "{{source}}"}""",
     };
+
+    /// <summary>A year of bills for openai, anthropic and copilot, one line per day and billing source, as their cost
+    /// APIs fill billed_cost (for the "Does it match the bill?" panel).</summary>
+    public string BilledSql(string schema) => $"""
+        INSERT INTO {schema}.billed_cost (source_system, bucket_start, bucket_end, line_item, amount_usd, currency)
+        SELECT s, d, d + interval '1 day', 'tokens', round((100 + 37 * random())::numeric, 9), 'USD'
+        FROM unnest(ARRAY['openai', 'anthropic', 'copilot']) AS s,
+             generate_series(timestamptz '{Start.UtcDateTime.Date:yyyy-MM-dd}T00:00:00Z', timestamptz '{End.UtcDateTime.Date:yyyy-MM-dd}T00:00:00Z', interval '1 day') AS d
+        """;
 
     /// <summary>SplitMix64: a fast, well-spread hash of (hour, combination).</summary>
     private static ulong Mix(ulong x)

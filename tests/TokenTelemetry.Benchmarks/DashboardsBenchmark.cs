@@ -25,13 +25,16 @@ public static class DashboardsBenchmark
         {
             await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema.Quoted} CASCADE");
             await new Migrator(schema).MigrateAsync(connection, null, CancellationToken.None);
-            await WriteAsync(connection, schema, new DashboardRows(rows, end));
+            var data = new DashboardRows(rows, end);
+            await WriteAsync(connection, schema, data);
+            await connection.ExecuteAsync(data.BilledSql(schema.Quoted));
         }
         else
             end = new DateTimeOffset(DateTime.SpecifyKind(await connection.ExecuteScalarAsync<DateTime>(
                 $"SELECT max(hour) FROM {schema.Quoted}.usage_hourly_by_model"), DateTimeKind.Utc)).AddHours(1);
         await connection.ExecuteAsync($"VACUUM ANALYZE {schema.Quoted}.token_usage, {schema.Quoted}.usage_daily, {schema.Quoted}.usage_monthly, " +
-                                      $"{schema.Quoted}.usage_daily_by_model, {schema.Quoted}.usage_hourly_by_model, {schema.Quoted}.usage_dims", commandTimeout: 3600);
+                                      $"{schema.Quoted}.usage_daily_by_model, {schema.Quoted}.usage_hourly_by_model, {schema.Quoted}.usage_dims, " +
+                                      $"{schema.Quoted}.usage_daily_pricing, {schema.Quoted}.billed_cost", commandTimeout: 3600);
         await PrintSizesAsync(connection, schema);
         // Grafana connects as the read-only role `migrate` makes (grafana.reader_role); so do the queries here.
         var password = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
@@ -75,7 +78,7 @@ public static class DashboardsBenchmark
             """);
         Console.WriteLine($"token_usage: {facts.Rows:N0} rows, {facts.Bytes / 1048576.0:N0} MB with indexes = {facts.Bytes / (double)facts.Rows:N0} bytes per row");
         long derived = 0;
-        foreach (var table in new[] { "usage_hourly_by_model", "usage_daily", "usage_daily_by_model", "usage_monthly", "usage_dims" })
+        foreach (var table in new[] { "usage_hourly_by_model", "usage_daily", "usage_daily_by_model", "usage_monthly", "usage_dims", "usage_daily_pricing" })
         {
             var (count, bytes) = await connection.QuerySingleAsync<(long, long)>($"SELECT count(*), pg_total_relation_size('{s}.{table}') FROM {s}.{table}");
             derived += bytes;

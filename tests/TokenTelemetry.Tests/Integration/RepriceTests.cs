@@ -84,6 +84,9 @@ public sealed class RepriceTests
             // the entries that priced the rows looked at, changed or not
             (await c.QueryAsync<string>("SELECT price_key FROM telemetry.price_entry WHERE table_sha256 = @sha ORDER BY 1", new { sha = v2.Rules.Table.Sha256 })).ShouldBe(["gpt-4o", "gpt-4o-mini"]);
             (await c.ExecuteScalarAsync<string>("SELECT table_source FROM telemetry.price_snapshot WHERE id = @id", new { id = v2.Rules.SnapshotId })).ShouldBe("the test table v2");
+            // The rollups followed the repriced row (the dashboards and reconcile read them).
+            await RollupState.ShouldMatchFactsAsync(c, harness.Schema);
+            (await c.ExecuteScalarAsync<decimal>("SELECT sum(cost_usd) FROM telemetry.usage_daily WHERE model_id = 'gpt-4o-mini'")).ShouldBe(0.00036m);
         }
 
         var second = await CostHarness.RepriceAsync(harness, v2);
