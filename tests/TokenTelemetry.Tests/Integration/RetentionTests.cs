@@ -49,6 +49,18 @@ public abstract class RetentionTests(DatabaseFixture db)
         var report = new SpendReport(db.Schema);
         var (from, to) = (new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero), Now);
         var before = await report.RunAsync(c, "day", from, to, CancellationToken.None);
+        // A bill for each of the four days, of what the call cost: reconcile compares them from the daily rollups,
+        // dropped months included.
+        await c.ExecuteAsync("""
+            INSERT INTO telemetry.billed_cost (source_system, bucket_start, bucket_end, amount_usd, currency)
+            SELECT 'import', day, day + interval '1 day', sum(cost_usd), 'USD' FROM telemetry.token_usage t
+            CROSS JOIN LATERAL (SELECT date_trunc('day', t.window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day) AS d GROUP BY day
+            """);
+        var reconciler = new Reconciler(db.Schema);
+        var reconciled = await reconciler.RunAsync(c, "day", from, to, null, CancellationToken.None);
+        // gpt-4o: m × 100 input tokens at 2.5e-6 and m output tokens at 1e-5 per token.
+        reconciled.Select(r => (r.Period, r.ComputedUsd, r.DriftUsd, r.BilledDaysWithoutUsage)).ShouldBe([
+            ("2026-08-10", 0.00208m, 0m, 0L), ("2026-09-10", 0.00234m, 0m, 0L), ("2026-10-10", 0.0026m, 0m, 0L), ("2026-11-10", 0.00286m, 0m, 0L)]);
 
         // 45 days before now is 2026-10-14 12:00: August and September end before it, October does not.
         var (dropped, deferred) = await new RetentionStore(db.Schema).ApplyAsync(c, 45, Now, CancellationToken.None);
@@ -60,6 +72,7 @@ public abstract class RetentionTests(DatabaseFixture db)
         (await c.QueryAsync<DateTime>("SELECT window_start FROM telemetry.call_ledger ORDER BY 1")).Select(d => d.Month).ShouldBe([10, 11]);
         (await report.RunAsync(c, "day", from, to, CancellationToken.None)).ShouldBe(before); // August and September from the rollups
         (await report.RunAsync(c, "day", from, to, CancellationToken.None)).Sum(r => r.InputTokens).ShouldBe(3800);
+        (await reconciler.RunAsync(c, "day", from, to, null, CancellationToken.None)).ShouldBe(reconciled);
         await RollupState.ShouldMatchFactsAsync(c, db.Schema);
         var checks = await new Verifier(db.Schema, new InstanceConfig(), [], new ModelResolver(EngineHarness.Table), new FixedClock(Now)).RunAsync(c, CancellationToken.None);
         checks.Where(r => !r.Passed).Select(r => r.Name).ShouldBe(["heartbeat_fresh"]); // no collector ran here; every data check passes
