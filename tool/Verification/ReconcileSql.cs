@@ -7,7 +7,7 @@ namespace TokenTelemetry.Verification;
 /// the same calls seen through another route (a gateway, an import) are not added to it. Only days that have a bill are
 /// compared; days without one are counted apart. Charges that are not tokens (Anthropic's cost_type web_search,
 /// code_execution, …) are shown but left out of the comparison, because usage rows hold only token costs.
-/// It reads the daily rollups (usage_daily, and usage_daily_pricing for discounts and unpriced rows — a row a price
+/// It reads the daily rollups (usage_daily_by_model — no user or project labels, the smallest daily one — and usage_daily_pricing for discounts and unpriced rows — a row a price
 /// would have priced: both token totals known, no cost, not an estimate; Copilot's rows without tokens are not), so a
 /// year costs what a month does and days retention dropped still compare. The unit is the whole UTC day: a day is in
 /// the period when its start is (for bills and usage alike).
@@ -31,7 +31,7 @@ public static class ReconcileSql
                 SELECT source_system, day AT TIME ZONE 'UTC' AS day, sum(cost_usd) AS cost,
                        sum(cost_usd) FILTER (WHERE cost_basis = 'provider_reported') AS reported,
                        sum(rows) FILTER (WHERE measurement_basis = 'derived_estimate') AS estimated_rows
-                FROM {schema}.usage_daily
+                FROM {schema}.usage_daily_by_model
                 WHERE {timeFilter("day")} AND {sourceFilter} AND source_system IN (SELECT DISTINCT source_system FROM {schema}.billed_cost)
                 GROUP BY 1, 2),
             priced AS (
