@@ -7,7 +7,7 @@ using TokenTelemetry.Tests.Support;
 namespace TokenTelemetry.Tests.Integration;
 
 /// <summary>
-/// A populated V0002 schema upgraded in place by V0003, on both conflict-key paths: every row keeps its values, id,
+/// A populated V0001 or V0002 schema upgraded in place by V0002…V0005, on both conflict-key paths: every row keeps its values, id,
 /// created_at and updated_at; call_ledger still finds its rows; ids go on past the old sequence; the updated_at trigger,
 /// the conflict key and the grants of a reader role survive; the rollups start equal to the facts.
 /// </summary>
@@ -15,12 +15,14 @@ public abstract class SchemaUpgradeTests(DatabaseFixture db)
 {
     private static readonly SchemaName Schema = new("telemetry");
 
-    [Fact]
-    public async Task A_populated_v0002_schema_upgrades_in_place_and_loses_nothing()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_populated_v0001_or_v0002_schema_upgrades_in_place_and_loses_nothing(int from)
     {
         await using var c = new NpgsqlConnection(await db.Cluster.CreateDatabaseAsync());
         await c.OpenAsync();
-        await new Migrator(Schema, Migration.LoadEmbedded().Take(2).ToList(), "v2").MigrateAsync(c, null, CancellationToken.None);
+        await new Migrator(Schema, Migration.LoadEmbedded().Take(from).ToList(), $"v{from}").MigrateAsync(c, null, CancellationToken.None);
         var reader = $"reader_{Guid.NewGuid():N}"[..20];
         await ReaderRole.EnsureAsync(c, Schema, reader, "secret-1", CancellationToken.None);
         await c.ExecuteAsync("""
@@ -35,9 +37,12 @@ public abstract class SchemaUpgradeTests(DatabaseFixture db)
                    timestamptz '2025-11-01T08:00:00Z' + i * interval '1 minute', timestamptz '2025-11-02T09:00:00Z' + i * interval '1 minute'
             FROM generate_series(1, 300) AS i;
             DELETE FROM telemetry.token_usage WHERE id % 10 = 0;
-            INSERT INTO telemetry.call_ledger (usage_id, window_start, window_end, kind, call_ids)
-            SELECT id, window_start, window_end, 'calls', decode(lpad(to_hex(id), 32, '0'), 'hex') FROM telemetry.token_usage WHERE id % 4 = 1;
             """);
+        if (from == 2)
+            await c.ExecuteAsync("""
+                INSERT INTO telemetry.call_ledger (usage_id, window_start, window_end, kind, call_ids)
+                SELECT id, window_start, window_end, 'calls', decode(lpad(to_hex(id), 32, '0'), 'hex') FROM telemetry.token_usage WHERE id % 4 = 1;
+                """);
         const string everything = "SELECT row_to_json(t)::text FROM telemetry.token_usage t ORDER BY id";
         var before = (await c.QueryAsync<string>(everything)).ToList();
         var lastId = await c.ExecuteScalarAsync<long>("SELECT last_value FROM telemetry.token_usage_id_seq");
@@ -45,13 +50,13 @@ public abstract class SchemaUpgradeTests(DatabaseFixture db)
 
         // The tool upgraded, migrate not run yet: readers say so in one line rather than fail on a missing function.
         (await Should.ThrowAsync<TelemetryException>(() => new Verification.SpendReport(Schema).RunAsync(c, "source", DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow, CancellationToken.None)))
-            .ToErrorLine().ShouldBe("error: schema telemetry is at V0002, this version of token-telemetry needs V0003 (run `token-telemetry migrate` (it upgrades in place and keeps every row))");
+            .ToErrorLine().ShouldBe($"error: schema telemetry is at V000{from}, this version of token-telemetry needs V0003 (run `token-telemetry migrate` (it upgrades in place and keeps every row))");
 
-        (await new Migrator(Schema).MigrateAsync(c, null, CancellationToken.None)).Select(m => m.Version).ShouldBe([3, 4, 5]);
+        (await new Migrator(Schema).MigrateAsync(c, null, CancellationToken.None)).Select(m => m.Version).ShouldBe(from == 1 ? [2, 3, 4, 5] : [3, 4, 5]);
 
         // Values, ids, created_at and updated_at, column order — and V0004's provenance columns appended, empty.
         (await c.QueryAsync<string>(everything)).ShouldBe(before.Select(row => row[..^1] + ""","price_snapshot":null,"price_key":null,"price_rules":null,"list_cost_usd":null}"""));
-        (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.call_ledger l JOIN telemetry.token_usage t ON t.id = l.usage_id AND t.window_start = l.window_start")).ShouldBe(75);
+        (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM telemetry.call_ledger l JOIN telemetry.token_usage t ON t.id = l.usage_id AND t.window_start = l.window_start")).ShouldBe(from == 2 ? 75 : 0);
         var partitions = (await c.QueryAsync<string>("SELECT relid::regclass::text FROM pg_partition_tree('telemetry.token_usage') WHERE isleaf")).ToList();
         foreach (var month in (string[])["202510", "202511", "202512", "202601"]) partitions.ShouldContain($"telemetry.token_usage_p{month}");
         (await c.ExecuteScalarAsync<string>("SELECT pg_get_serial_sequence('telemetry.token_usage', 'id')")).ShouldBe("telemetry.token_usage_id_seq");
