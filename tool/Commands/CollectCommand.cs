@@ -62,7 +62,7 @@ public sealed class CollectCommand
             await CollectionSetup.RecordSnapshotAsync(database, context.Pricer, ct);
             foreach (var o in outcomes)
                 Terminal.Out($"{o.Source,-14} {o.Status.ToString().ToLowerInvariant(),-8} {o.Message}");
-            return outcomes.Any(o => o.Status == SourceStatus.Failed) ? 2 : 0;
+            return ExitCodes.PartialIf(outcomes.Any(o => o.Status == SourceStatus.Failed));
         }
         finally
         {

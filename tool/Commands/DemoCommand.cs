@@ -78,7 +78,7 @@ public sealed class DemoCommand
         Terminal.Out($"  token-telemetry report --instance {DemoFiles.Name} --by model --since 45d");
         Terminal.Out($"  token-telemetry watchdog --instance {DemoFiles.Name}");
         Terminal.Out($"  token-telemetry db stop --instance {DemoFiles.Name}     # the demo's Postgres keeps running until then");
-        return collected == 0 && failed.Count == 0 ? 0 : 1;
+        return collected == ExitCodes.Ok && failed.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static void Step(int n, string name, string what) => Terminal.Progress($"[{n}/6] {name}: {what}");

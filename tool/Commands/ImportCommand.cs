@@ -46,7 +46,7 @@ public sealed class ImportCommand
         foreach (var r in result.Rejections) Terminal.Error(r);
         if (result.MoreRejections > 0) Terminal.Error($"… and {result.MoreRejections} more rejected record(s)");
         Terminal.Out($"imported {result.Summary()}");
-        return result.RejectedCount > 0 ? 2 : 0;
+        return ExitCodes.PartialIf(result.RejectedCount > 0);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;

@@ -17,7 +17,7 @@ public sealed class MigrateCommand
         if (printReaderSql)
         {
             Console.Out.Write(ReaderSql(instance));
-            return 0;
+            return ExitCodes.Ok;
         }
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         await using var connection = await database.OpenConnectionAsync(ct);
@@ -27,7 +27,7 @@ public sealed class MigrateCommand
         if (dryRun)
         {
             Console.Out.Write(await migrator.DryRunAsync(connection, ct));
-            return 0;
+            return ExitCodes.Ok;
         }
         var role = instance.Config.Grafana.ReaderRole;
         if (!string.IsNullOrEmpty(role)) await ReaderRole.CheckAsync(connection, role, ct);
@@ -39,7 +39,7 @@ public sealed class MigrateCommand
         Terminal.Out(applied.Count == 0
             ? $"schema {database.Schema} at {database.Location} is up to date ({total} migration(s) applied)"
             : $"applied {string.Join(", ", applied.Select(m => m.FileName))} to schema {database.Schema} at {database.Location}");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static string ReaderSql(Configuration.Instance instance)

@@ -24,7 +24,7 @@ public sealed class PricingCommands
         if (lookup.Price is not { } price)
         {
             Terminal.Out($"no match for '{model}' in {table.Source}");
-            return 1;
+            return ExitCodes.Failed;
         }
         Terminal.Out($"model:   {model}");
         Terminal.Out($"matched: {price.Key} (litellm_provider {price.Provider ?? "-"}, mode {price.Mode ?? "-"}{(price.Overridden ? ", with config overrides" : "")})");
@@ -40,7 +40,7 @@ public sealed class PricingCommands
             Terminal.Out($"when input exceeds {tier.AboveTokens.ToString("N0", CultureInfo.InvariantCulture)} tokens (the whole request; absent rates stay at base):");
             PrintRates(tier.Rates, "  ");
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     [Command("cost", Description = "Price one canonical usage and print the cost per bucket and the total")]
@@ -83,7 +83,7 @@ public sealed class PricingCommands
         Terminal.Out($"cached {table.Count} priced models from {table.Source} in {loader.CacheDirectory}");
         if (_instance is not null) await PriceUpdateReport.PrintAsync(_instance, current, table, _usesUrl, ProcessLifetime.Token);
         if (!_usesUrl) Terminal.Warning("pricing.source is not url, so collection keeps using its configured table; set pricing.source: url to use this cache");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private bool _usesUrl;

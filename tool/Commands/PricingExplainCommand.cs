@@ -42,7 +42,7 @@ public sealed class PricingExplainCommand
             var now = CostExplainer.Breakdown(current, row)?.Total;
             Terminal.Out(json ? Json(row, snapshot, rules, breakdown, now) : Text(row, snapshot, rules, breakdown, now));
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static string Text(ExplainedRow e, PriceSnapshotStore.Snapshot? snapshot, PricingRules rules, CostBreakdown? breakdown, decimal? now)

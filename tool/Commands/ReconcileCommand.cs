@@ -47,7 +47,7 @@ public sealed class ReconcileCommand
                 }),
             })
             : Table(by, start, end, tolerance, rows, discounts));
-        return failed ? 2 : 0;
+        return ExitCodes.PartialIf(failed);
     }
 
     internal static string Table(string by, DateTimeOffset start, DateTimeOffset end, decimal tolerance, IReadOnlyList<ReconcileRow> rows, IReadOnlyList<DiscountRule> discounts)

@@ -26,6 +26,6 @@ public sealed class RenderCommand
         Terminal.Out($"rendered {files.Count} files into {root}");
         foreach (var (path, _) in files) Terminal.Out($"  {path}");
         Terminal.Out($"schedules run {string.Join(' ', tool.Command)} with DOTNET_ROOT={tool.DotnetRoot}");
-        return 0;
+        return ExitCodes.Ok;
     }
 }

@@ -38,7 +38,7 @@ public sealed partial class ReportCommand
             "csv" => Csv(by, rows.Append(total)),
             _ => Table(by, start, end, rows, total),
         });
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static object Json(ReportRow r) => new

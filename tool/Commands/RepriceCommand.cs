@@ -32,7 +32,7 @@ public sealed class RepriceCommand
         var result = await new Repricer(database, context.Pricer, Terminal.Progress).RunAsync(request, ct);
         if (context.Pricer.Warnings.Summary() is { } summary) Terminal.Warning(summary);
         Terminal.Out(json ? Json(request, result, context.Pricer.Rules.SnapshotId) : Table(request, result));
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static string Json(RepriceRequest request, RepriceResult result, string snapshot) => JsonSerializer.Serialize(new

@@ -32,7 +32,7 @@ public sealed class VerifyCommand
                     Terminal.Out(r.Passed ? $"PASS {r.Name}" : $"FAIL {r.Name}: {r.Offending} offending — {r.Hint}");
                     foreach (var example in r.Examples) Terminal.Out("     " + JsonSerializer.Serialize(example));
                 }
-            return results.All(r => r.Passed) ? 0 : 2;
+            return ExitCodes.PartialIf(!results.All(r => r.Passed));
         }
         finally
         {
