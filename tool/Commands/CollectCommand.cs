@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cocona;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Sources;

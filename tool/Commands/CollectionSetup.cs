@@ -1,5 +1,7 @@
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
+using TokenTelemetry.Http;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Sources;
 

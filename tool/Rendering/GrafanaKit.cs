@@ -113,9 +113,9 @@ public static class GrafanaKit
         model["schema"] = config.Postgres.Schema;
         model["schema_quoted"] = $"\"{config.Postgres.Schema}\"";
         model["sources"] = string.Join(" ", enabled.Select(e => e.Name));
-        model["heartbeat_threshold"] = Sources.Freshness.HeartbeatThresholdSeconds(config.Scheduler);
-        model["default_threshold"] = Sources.Freshness.ThresholdSeconds(config, "(default)", Usage.Granularity.Hour);
-        model["thresholds"] = enabled.Select(e => new ScriptObject { ["name"] = e.Name, ["seconds"] = Sources.Freshness.ThresholdSeconds(config, e.Name, Sources.SourceFactory.GranularityOf(e.Config)) }).ToList();
+        model["heartbeat_threshold"] = Collection.Freshness.HeartbeatThresholdSeconds(config.Scheduler);
+        model["default_threshold"] = Collection.Freshness.ThresholdSeconds(config, "(default)", Usage.Granularity.Hour);
+        model["thresholds"] = enabled.Select(e => new ScriptObject { ["name"] = e.Name, ["seconds"] = Collection.Freshness.ThresholdSeconds(config, e.Name, Sources.SourceFactory.GranularityOf(e.Config)) }).ToList();
         model["paused"] = config.Watchdog.Paused.OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => new ScriptObject { ["name"] = p.Key, ["message"] = "'" + p.Value.Replace("'", "'\\''", StringComparison.Ordinal) + "'" }).ToList();
         model["interval"] = Durations.Format(interval);

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Rendering;
 using TokenTelemetry.Sources;

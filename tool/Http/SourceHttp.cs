@@ -5,7 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using TokenTelemetry.Configuration;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Http;
 
 /// <summary>
 /// The one HTTP pipeline every source uses (Microsoft.Extensions.Http.Resilience on Polly): a deadline per attempt,

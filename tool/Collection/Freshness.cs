@@ -1,9 +1,10 @@
 using Npgsql;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
+using TokenTelemetry.Sources;
 using TokenTelemetry.Usage;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Collection;
 
 /// <summary>
 /// The collector's watchdog_status rows (DESIGN §3, invariant 9): per enabled source its status, liveness from the

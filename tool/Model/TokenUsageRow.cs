@@ -1,6 +1,6 @@
 using TokenTelemetry.Usage;
 
-namespace TokenTelemetry.Database;
+namespace TokenTelemetry.Model;
 
 /// <summary>One canonical token_usage row (DESIGN §2/§3). Every metric is nullable: NULL = not reported.</summary>
 public sealed record TokenUsageRow
@@ -29,7 +29,7 @@ public sealed record TokenUsageRow
     /// <summary>The provider's own payload for this row plus provenance, as JSON text.</summary>
     public string? RawUsage { get; init; }
     /// <summary>What computed the cost (snapshot, entry, override and discounts, list cost); written only with a computed
-    /// cost (V0004). Not read back by <see cref="UsageReader"/>.</summary>
+    /// cost (V0004). Not read back by the usage reader.</summary>
     public Pricing.PriceProvenance? Pricing { get; init; }
 
     /// <summary>The conflict key; NULL user/project compare equal, as in the database (invariant 6).</summary>

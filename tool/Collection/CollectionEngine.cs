@@ -3,9 +3,11 @@ using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Ingest;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
+using TokenTelemetry.Sources;
 using TokenTelemetry.Usage;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Collection;
 
 /// <summary>
 /// Runs sources over their due windows (DESIGN §4, §5, §7). Each source runs isolated — its failure is recorded and

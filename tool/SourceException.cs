@@ -1,4 +1,4 @@
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry;
 
 /// <summary>A source failed for this cycle. The message is what watchdog_status shows: what happened and what to do.
 /// It never contains a secret.</summary>
