@@ -102,7 +102,7 @@ public sealed class PricingCommands
 
     private PricingRules? _rules;
 
-    private static DateTimeOffset? At(string? at) => at is null ? null : CollectCommand.Time(at, "--at");
+    private static DateTimeOffset? At(string? at) => at is null ? null : IsoTime.Parse(at, "--at");
 
     /// <summary>The chosen instance; with none chosen and none (or several) under ./instances, the defaults.</summary>
     private static Instance? OptionalInstance(GlobalOptions global)

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Cocona;
+using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Usage;
+using TokenTelemetry.UseCases;
 
 namespace TokenTelemetry.Commands;
 
@@ -24,10 +26,10 @@ public sealed class PricingExplainCommand
         if (id is null && source is null && model is null && at is null && user is null && project is null)
             throw new TelemetryException("say which rows to explain", "pass --id N, or --source/--model/--at/--user/--project (e.g. --model gpt-4o --at 2026-11-20T13:00:00Z)");
         if (limit is < 1 or > 1000) throw new TelemetryException($"--limit {limit} is not between 1 and 1000");
-        var filter = new ProvenanceReader.Filter(id, source, model, at is null ? null : CollectCommand.Time(at, "--at"), user, project, limit);
+        var filter = new ProvenanceReader.Filter(id, source, model, at is null ? null : IsoTime.Parse(at, "--at"), user, project, limit);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var current = (await CollectionSetup.ContextAsync(instance, ct)).Pricer.Rules;
+        var current = (await CollectionSetup.ContextAsync(instance, Terminal.Warning, ct)).Pricer.Rules;
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
         await using var connection = await database.OpenConnectionAsync(ct);
         await SchemaInspector.RequireVersionAsync(connection, database.Schema, 4, ct);
@@ -50,9 +52,9 @@ public sealed class PricingExplainCommand
         var r = e.Row;
         var lines = new List<string>
         {
-            $"row {e.Id}: {ReportCommand.Printable(r.SourceSystem)} {ReportCommand.Printable(r.ModelId)} (provider {ReportCommand.Printable(r.Provider)}), " +
+            $"row {e.Id}: {ReportTable.Printable(r.SourceSystem)} {ReportTable.Printable(r.ModelId)} (provider {ReportTable.Printable(r.Provider)}), " +
             $"{r.WindowStart:yyyy-MM-dd'T'HH:mm'Z'} → {r.WindowEnd:yyyy-MM-dd'T'HH:mm'Z'} ({r.Granularity.Label()}, {r.MeasurementBasis.Label()})" +
-            (r.UserId is null ? "" : $", user {ReportCommand.Printable(r.UserId)}") + (r.ProjectId is null ? "" : $", project {ReportCommand.Printable(r.ProjectId)}") +
+            (r.UserId is null ? "" : $", user {ReportTable.Printable(r.UserId)}") + (r.ProjectId is null ? "" : $", project {ReportTable.Printable(r.ProjectId)}") +
             (e.Counted ? $", {r.RequestCount:N0} counted call(s)" : ""),
         };
         var cost = r.CostUsd is { } c ? CostPrinter.Usd(c) + " USD" : "unknown (NULL)";

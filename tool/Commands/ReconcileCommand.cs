@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Cocona;
+using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.UseCases;
 using TokenTelemetry.Verification;
 
 namespace TokenTelemetry.Commands;
@@ -21,8 +23,8 @@ public sealed class ReconcileCommand
         var ct = ProcessLifetime.Token;
         if (by is not ("day" or "month")) throw new TelemetryException($"--by '{by}' is not day or month");
         var now = CollectionSetup.Clock().GetUtcNow();
-        var start = from is null ? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-2) : CollectCommand.Time(from, "--from");
-        var end = to is null ? now : CollectCommand.Time(to, "--to");
+        var start = from is null ? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-2) : IsoTime.Parse(from, "--from");
+        var end = to is null ? now : IsoTime.Parse(to, "--to");
         if (start >= end) throw new TelemetryException($"--from {start:yyyy-MM-dd'T'HH:mm:ss'Z'} is not before --to {end:yyyy-MM-dd'T'HH:mm:ss'Z'}", "the period is [from, to)");
 
         var instance = InstanceLoading.Load(global, requireSources: false);
@@ -61,7 +63,7 @@ public sealed class ReconcileCommand
         {
             var status = r.DriftPct is null ? "no bill" : Reconciler.Beyond(r, tolerance) ? "DRIFT" : "ok";
             sb.Append(CultureInfo.InvariantCulture,
-                $"{ReportCommand.Printable(r.Provider),-12} {r.Period,-10} {Reconciler.Usd(r.ComputedUsd),16} {Reconciler.Usd(r.BilledTokensUsd),16} {Reconciler.Usd(r.DriftUsd),14} {(r.DriftPct is { } p ? Reconciler.Pct(p) : "—"),9}  {status}\n");
+                $"{ReportTable.Printable(r.Provider),-12} {r.Period,-10} {Reconciler.Usd(r.ComputedUsd),16} {Reconciler.Usd(r.BilledTokensUsd),16} {Reconciler.Usd(r.DriftUsd),14} {(r.DriftPct is { } p ? Reconciler.Pct(p) : "—"),9}  {status}\n");
             foreach (var note in Reconciler.Explain(r, tolerance, discounts)) sb.Append("    ").Append(note).Append('\n');
         }
         return sb.Append("billed USD is the bill's token charges; computed counts only the days that have a bill").ToString();
