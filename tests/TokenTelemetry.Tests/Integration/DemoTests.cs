@@ -17,7 +17,7 @@ public sealed class DemoTests
         {
             var first = await Cli.RunAsync(dir.Path, env, "demo");
             first.ExitCode.ShouldBe(0, first.Stderr);
-            first.StdoutLines.ShouldContain("all 16 checks pass");
+            first.StdoutLines.ShouldContain("all 17 checks pass");
             first.StdoutLines.ShouldContain("requests       ok       11 record(s): 11 newly counted, 0 already counted; 11 row(s) written, 2 meter reading(s); 0 rejected");
             first.Stderr.ShouldContain("[6/6] report");
             first.StdoutLines.ShouldContain("Grafana kit: 14 files in instances/demo/grafana (import dashboards/*.json, or provision; see grafana/README.md)");
