@@ -49,7 +49,7 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
         }, context.HttpHandler);
         Capabilities = new SourceCapabilities
         {
-            Granularity = config.Window == "15min" ? Granularity.FifteenMinutes : Granularity.Hour,
+            Granularity = SourceGranularity.Of("litellm", config),
             AuthoritativeWindows = true, ReportsCacheReads = true, ReportsCacheWrites = true, ReportsReasoning = true,
         };
     }
@@ -120,15 +120,8 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
                 usage = usage with { CachedReadTokens = null, CachedWriteTokens = null, ReasoningTokens = null };
             }
             var priced = _context.Pricer.Price(usage, aggregate: true, at: window);
-            rows.Add(new TokenUsageRow
-            {
-                SourceSystem = Name, Provider = provider, Model = model, ModelId = model, UserId = user, ProjectId = project,
-                WindowStart = window, WindowEnd = WindowGrid.Next(window, g), Granularity = g, MeasurementBasis = MeasurementBasis.Exact,
-                InputTokens = usage.InputTokens, CachedReadTokens = usage.CachedReadTokens, CachedWriteTokens = usage.CachedWriteTokens,
-                OutputTokens = usage.OutputTokens, ReasoningTokens = usage.ReasoningTokens, RequestCount = usage.RequestCount,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance,
-                RawUsage = JsonSerializer.Serialize(new { adapter = "litellm", endpoint = "/api/v1/query", deltas = columns }),
-            });
+            rows.Add(TokenUsageRow.Of(usage, priced, Name, provider, model, model, window, g, MeasurementBasis.Exact, user, project,
+                JsonSerializer.Serialize(new { adapter = "litellm", endpoint = "/api/v1/query", deltas = columns })));
         }
         return new SourceBatch { Rows = rows, Warnings = warnings };
     }

@@ -20,7 +20,7 @@ public sealed class SubscriptionsSource(SubscriptionsSourceConfig config, TimePr
 
     public SourceCapabilities Capabilities { get; } = new()
     {
-        Granularity = Granularity.Day, Windowed = false, AuthoritativeWindows = true, ReportsCost = true,
+        Granularity = SourceGranularity.Of("subscriptions", config), Windowed = false, AuthoritativeWindows = true, ReportsCost = true,
     };
 
     public Task<SourceBatch> CollectAsync(CollectionRange range, CancellationToken ct)
