@@ -19,7 +19,7 @@ public sealed class WatchdogCommand
             await using var connection = await database.OpenConnectionAsync(ct);
             result = await new Verification.Watchdog(database.Schema, instance.Config, TimeProvider.System).CheckAsync(connection, write: true, ct);
         }
-        catch (TelemetryException e) when (e.Message.StartsWith("cannot connect to Postgres", StringComparison.Ordinal))
+        catch (DatabaseUnreachableException e)
         {
             Terminal.Error(e.ToErrorLine());
             if (json) Terminal.Out(JsonSerializer.Serialize(new { status = "cannot_check", exit_code = WatchdogResult.CannotCheck, message = e.Message }));

@@ -1,6 +1,5 @@
 using Shouldly;
 using TokenTelemetry.Http;
-using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;
 
 namespace TokenTelemetry.Tests.Integration;
