@@ -24,12 +24,9 @@ public sealed class CollectCycle(Instance instance, TelemetryDatabase database, 
         feedback.Log.LogDebug("collect: {Count} source(s) planned: {Sources}; range {Range}", sources.Count,
             string.Join(", ", sources.Select(s => $"{s.Name} ({s.Capabilities.Granularity.Label()}{(s.Capabilities.Windowed ? "" : ", snapshot")})")),
             range is null ? "due windows" : $"{range.Start:u} → {range.End:u}");
-        var engine = new CollectionEngine(database, instance.Config, context.Clock, feedback.Progress, feedback.Warn, context.Pricer);
+        var engine = new CollectionEngine(database, instance.Config, context.Clock, feedback.Progress, feedback.Warn, context.Pricer, feedback.Log);
         var outcomes = await engine.RunCycleAsync(sources, range, ct);
         await CollectionSetup.RecordSnapshotAsync(database, context.Pricer, feedback.Warn, ct);
-        foreach (var o in outcomes)
-            feedback.Log.LogDebug("collect: {Source} {Status}: {Windows} window(s) {Range}, {Rows} row(s) written", o.Source, o.Status, o.Windows,
-                o.Range is { } r ? $"{r.Start:u} → {r.End:u}" : "(whole)", o.Rows);
         feedback.Log.LogDebug("collect: cycle took {Milliseconds} ms", clock.ElapsedMilliseconds);
         return outcomes;
     }
