@@ -68,7 +68,7 @@ public sealed class PricingCommands
         var price = lookup.Price;
         var breakdown = price is null ? null : CostCalculator.Price(price, usage, provider, lookup.Discounts) with { Rules = lookup.Rules };
         Terminal.Out(json ? CostPrinter.Json(model, table.Source, breakdown) : CostPrinter.Table(model, table.Source, breakdown));
-        return breakdown?.Total is null ? 1 : 0;
+        return breakdown?.Total is null ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     [Command("update", Description = "Download (or copy) the LiteLLM price table into the cache used by pricing.source: url")]

@@ -2,15 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Cocona;
+using Microsoft.Extensions.Logging;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.UseCases;
 using TokenTelemetry.Verification;
 
 namespace TokenTelemetry.Commands;
 
-public sealed class ReconcileCommand
+public sealed class ReconcileCommand(ILogger<ReconcileCommand> log)
 {
     [Command("reconcile", Description = "Computed vs billed cost per billing source and day or month, the drift and what explains it; exit 2 beyond watchdog.cost_drift_percent")]
     public async Task<int> Reconcile(GlobalOptions global,
@@ -30,10 +30,7 @@ public sealed class ReconcileCommand
         var instance = InstanceLoading.Load(global, requireSources: false);
         var tolerance = instance.Config.Watchdog.CostDriftPercent;
         var discounts = PricingRules.DiscountsOf(instance.Config.Pricing);
-        await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
-        await using var connection = await database.OpenConnectionAsync(ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 4, ct);
-        var rows = await new Reconciler(database.Schema).RunAsync(connection, by, start, end, provider, ct);
+        var rows = await new ReconcileBills(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(by, start, end, provider, ct);
         var failed = rows.Any(r => Reconciler.Beyond(r, tolerance));
         Terminal.Out(json
             ? JsonSerializer.Serialize(new

@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using Cocona;
+using Microsoft.Extensions.Logging;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Usage;
 using TokenTelemetry.UseCases;
 
 namespace TokenTelemetry.Commands;
 
-public sealed class RepriceCommand
+public sealed class RepriceCommand(ILogger<RepriceCommand> log)
 {
     [Command("reprice", Description = "Recompute stored costs from their token columns with the current price table, overrides and discounts; prints old → new per provider")]
     public async Task<int> Reprice(GlobalOptions global,
@@ -20,7 +20,6 @@ public sealed class RepriceCommand
         [Option("include-reported", Description = "Also replace provider-reported costs by computed ones (the reported amount is kept in raw_usage.reported_cost_usd)")] bool includeReported = false,
         [Option(Description = "Print JSON")] bool json = false)
     {
-        var ct = ProcessLifetime.Token;
         var request = new RepriceRequest { Sources = source ?? [], DryRun = dryRun, IncludeReported = includeReported };
         if (from is not null) request = request with { From = IsoTime.Parse(from, "--from") };
         if (to is not null) request = request with { To = IsoTime.Parse(to, "--to") };
@@ -29,11 +28,8 @@ public sealed class RepriceCommand
             if (UsageLimits.LabelProblem("--source", s) is { } problem) throw new TelemetryException(problem);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var context = await CollectionSetup.ContextAsync(instance, Terminal.Warning, ct);
-        await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
-        var result = await new Repricer(database, context.Pricer, Terminal.Progress).RunAsync(request, ct);
-        if (context.Pricer.Warnings.Summary() is { } summary) Terminal.Warning(summary);
-        Terminal.Out(json ? Json(request, result, context.Pricer.Rules.SnapshotId) : Table(request, result));
+        var (result, snapshot) = await new RepriceStored(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(request, ProcessLifetime.Token);
+        Terminal.Out(json ? Json(request, result, snapshot) : Table(request, result));
         return ExitCodes.Ok;
     }
 
