@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Cocona;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Pricing;

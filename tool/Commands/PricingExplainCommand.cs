@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cocona;
 using Microsoft.Extensions.Logging;
 using TokenTelemetry.Configuration;

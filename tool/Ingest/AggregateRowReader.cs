@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CsvHelper;
 using TokenTelemetry.Pricing;
-using TokenTelemetry.Model;
 
 namespace TokenTelemetry.Ingest;
 
