@@ -4,7 +4,7 @@ namespace TokenTelemetry;
 /// An expected failure the user can act on. The global error filter prints it as one line,
 /// <c>error: {Message} ({Hint})</c>, and exits with <see cref="ExitCode"/>; a stack trace only with --verbose.
 /// </summary>
-public class TelemetryException(string message, string? hint = null, int exitCode = 1, Exception? inner = null)
+public class TelemetryException(string message, string? hint = null, int exitCode = ExitCodes.Failed, Exception? inner = null)
     : Exception(message, inner)
 {
     public string? Hint { get; } = hint;

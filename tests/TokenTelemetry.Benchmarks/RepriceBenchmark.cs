@@ -5,6 +5,7 @@ using Dapper;
 using Npgsql;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Usage;
 using TokenTelemetry.Verification;

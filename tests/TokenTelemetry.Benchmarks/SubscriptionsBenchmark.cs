@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;

@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 
 namespace TokenTelemetry.Benchmarks;
 

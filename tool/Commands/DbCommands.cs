@@ -15,7 +15,7 @@ public sealed class DbCommands
         var state = await embedded.StartAsync(Terminal.Progress, ct);
         await EmbeddedPostgres.EnsureDatabaseAsync(state, instance.Config.Postgres.Database, ct);
         Terminal.Out($"running: PostgreSQL {state.MajorVersion} on 127.0.0.1:{state.Port}, database {instance.Config.Postgres.Database}, data in {embedded.DataDirectory}");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     [Command("stop", Description = "Stop the embedded Postgres")]
@@ -23,7 +23,7 @@ public sealed class DbCommands
     {
         var (_, embedded) = Embedded(global);
         Terminal.Out(await embedded.StopAsync(ProcessLifetime.Token) ? "stopped" : "was not running");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     [Command("status", Description = "Say whether the embedded Postgres runs; exit 0 running, 1 not")]
@@ -34,13 +34,13 @@ public sealed class DbCommands
         if (!embedded.IsInitialized || state is null)
         {
             Terminal.Out($"not created yet (it will be at {embedded.DataDirectory}; `token-telemetry db start` creates it)");
-            return 1;
+            return ExitCodes.Failed;
         }
         var running = await embedded.IsRunningAsync(ProcessLifetime.Token);
         Terminal.Out(running
             ? $"running: PostgreSQL {state.MajorVersion} on 127.0.0.1:{state.Port}, data in {embedded.DataDirectory}"
             : $"stopped: PostgreSQL {state.MajorVersion}, port {state.Port} when running, data in {embedded.DataDirectory}");
-        return running ? 0 : 1;
+        return running ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static (Instance, EmbeddedPostgres) Embedded(GlobalOptions global)

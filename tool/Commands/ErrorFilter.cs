@@ -10,7 +10,7 @@ namespace TokenTelemetry.Commands;
 /// </summary>
 public sealed class ErrorFilter(bool verbose) : ICommandFilter
 {
-    public const int Interrupted = 130;
+    public const int Interrupted = ExitCodes.Interrupted;
 
     public async ValueTask<int> OnCommandExecutionAsync(CoconaCommandExecutingContext ctx, CommandExecutionDelegate next)
     {
@@ -47,6 +47,6 @@ public sealed class ErrorFilter(bool verbose) : ICommandFilter
                 break;
         }
         if (verbose) Terminal.Error(e.ToString());
-        return e is TelemetryException t ? t.ExitCode : 1;
+        return e is TelemetryException t ? t.ExitCode : ExitCodes.Failed;
     }
 }

@@ -32,6 +32,6 @@ public sealed class GrafanaCommands
         using var client = new GrafanaClient(config.Grafana, TimeSpan.FromSeconds(config.Scheduler.HttpTimeoutSeconds), redactor: Terminal.Redactor);
         foreach (var line in await client.PushAsync(files.Where(f => f.Path.StartsWith("dashboards/", StringComparison.Ordinal)).ToList(), source, ProcessLifetime.Token))
             Terminal.Out(line);
-        return 0;
+        return ExitCodes.Ok;
     }
 }

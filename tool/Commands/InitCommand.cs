@@ -69,7 +69,7 @@ public sealed class InitCommand
         Terminal.Out($"  token-telemetry migrate --instance {instanceArg}");
         Terminal.Out($"  token-telemetry collect --instance {instanceArg}");
         _ = verbose; // read by Program before the command runs
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static string Relative(string path)

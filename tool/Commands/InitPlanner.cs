@@ -32,7 +32,7 @@ public static partial class InitPlanner
         }
         if (url is not null) CheckUrl(url);
 
-        var schema = flags.Schema ?? prompter?.Ask("Schema", "telemetry") ?? "telemetry";
+        var schema = flags.Schema ?? prompter?.Ask("Schema", PostgresConfig.DefaultSchema) ?? PostgresConfig.DefaultSchema;
         if (!ConfigValidator.IsIdentifier(schema))
             throw new TelemetryException($"'{schema}' is not a valid schema name", ConfigValidator.IdentifierRule);
 

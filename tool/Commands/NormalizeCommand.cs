@@ -21,7 +21,7 @@ public sealed class NormalizeCommand
         new UsageNormalizer(sink, format).Run(input, ProcessLifetime.Token);
         stdout.Flush();
         Terminal.Progress($"normalize: {sink.Usages} usage record(s), {sink.Meters} meter reading(s), {sink.Rejections} rejected line(s)");
-        return sink.Rejections > 0 ? 2 : 0;
+        return ExitCodes.PartialIf(sink.Rejections > 0);
     }
 
     private static FileStream OpenFile(string path)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Cocona;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Pricing;
@@ -24,7 +23,7 @@ public sealed class PricingCommands
         if (lookup.Price is not { } price)
         {
             Terminal.Out($"no match for '{model}' in {table.Source}");
-            return 1;
+            return ExitCodes.Failed;
         }
         Terminal.Out($"model:   {model}");
         Terminal.Out($"matched: {price.Key} (litellm_provider {price.Provider ?? "-"}, mode {price.Mode ?? "-"}{(price.Overridden ? ", with config overrides" : "")})");
@@ -40,7 +39,7 @@ public sealed class PricingCommands
             Terminal.Out($"when input exceeds {tier.AboveTokens.ToString("N0", CultureInfo.InvariantCulture)} tokens (the whole request; absent rates stay at base):");
             PrintRates(tier.Rates, "  ");
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     [Command("cost", Description = "Price one canonical usage and print the cost per bucket and the total")]
@@ -68,7 +67,7 @@ public sealed class PricingCommands
         var price = lookup.Price;
         var breakdown = price is null ? null : CostCalculator.Price(price, usage, provider, lookup.Discounts) with { Rules = lookup.Rules };
         Terminal.Out(json ? CostPrinter.Json(model, table.Source, breakdown) : CostPrinter.Table(model, table.Source, breakdown));
-        return breakdown?.Total is null ? 1 : 0;
+        return breakdown?.Total is null ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     [Command("update", Description = "Download (or copy) the LiteLLM price table into the cache used by pricing.source: url")]
@@ -83,7 +82,7 @@ public sealed class PricingCommands
         Terminal.Out($"cached {table.Count} priced models from {table.Source} in {loader.CacheDirectory}");
         if (_instance is not null) await PriceUpdateReport.PrintAsync(_instance, current, table, _usesUrl, ProcessLifetime.Token);
         if (!_usesUrl) Terminal.Warning("pricing.source is not url, so collection keeps using its configured table; set pricing.source: url to use this cache");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private bool _usesUrl;
@@ -102,7 +101,7 @@ public sealed class PricingCommands
 
     private PricingRules? _rules;
 
-    private static DateTimeOffset? At(string? at) => at is null ? null : CollectCommand.Time(at, "--at");
+    private static DateTimeOffset? At(string? at) => at is null ? null : IsoTime.Parse(at, "--at");
 
     /// <summary>The chosen instance; with none chosen and none (or several) under ./instances, the defaults.</summary>
     private static Instance? OptionalInstance(GlobalOptions global)

@@ -1,13 +1,15 @@
-using System.Text.Json;
 using Cocona;
+using Microsoft.Extensions.Logging;
+using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Usage;
+using TokenTelemetry.UseCases;
 
 namespace TokenTelemetry.Commands;
 
 /// <summary>`pricing explain`: how stored rows got their cost, bucket by bucket, from the snapshot that priced them.</summary>
-public sealed class PricingExplainCommand
+public sealed class PricingExplainCommand(ILogger<PricingExplainCommand> log)
 {
     [Command("explain", Description = "Show how stored rows' costs were computed, bucket by bucket, with the table, override and discounts that priced them")]
     public async Task<int> Explain(GlobalOptions global,
@@ -20,29 +22,15 @@ public sealed class PricingExplainCommand
         [Option(Description = "At most this many rows (default 5)")] int limit = 5,
         [Option(Description = "Print JSON lines, one per row")] bool json = false)
     {
-        var ct = ProcessLifetime.Token;
         if (id is null && source is null && model is null && at is null && user is null && project is null)
             throw new TelemetryException("say which rows to explain", "pass --id N, or --source/--model/--at/--user/--project (e.g. --model gpt-4o --at 2026-11-20T13:00:00Z)");
         if (limit is < 1 or > 1000) throw new TelemetryException($"--limit {limit} is not between 1 and 1000");
-        var filter = new ProvenanceReader.Filter(id, source, model, at is null ? null : CollectCommand.Time(at, "--at"), user, project, limit);
+        var filter = new ProvenanceReader.Filter(id, source, model, at is null ? null : IsoTime.Parse(at, "--at"), user, project, limit);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var current = (await CollectionSetup.ContextAsync(instance, ct)).Pricer.Rules;
-        await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
-        await using var connection = await database.OpenConnectionAsync(ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 4, ct);
-        var rows = await new ProvenanceReader(database.Schema).ReadAsync(connection, filter, ct);
-        if (rows.Count == 0) throw new TelemetryException("no stored row matches", "check --id, or widen --source/--model/--at (a window holds --at when start ≤ at < end)");
-        var snapshots = new PriceSnapshotStore(database.Schema);
-        foreach (var row in rows)
-        {
-            PriceSnapshotStore.Snapshot? snapshot = row.Pricing is { } p ? await snapshots.LoadAsync(connection, p.Snapshot, [p.Key], ct) : null;
-            var rules = snapshot is not null ? CostExplainer.FromSnapshot(snapshot) : current;
-            var breakdown = row.Row.CostBasis is CostBasis.Computed or null ? CostExplainer.Breakdown(rules, row) : null;
-            var now = CostExplainer.Breakdown(current, row)?.Total;
-            Terminal.Out(json ? Json(row, snapshot, rules, breakdown, now) : Text(row, snapshot, rules, breakdown, now));
-        }
-        return 0;
+        foreach (var e in await new ExplainCosts(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(filter, ProcessLifetime.Token))
+            Terminal.Out(json ? Json(e.Row, e.Snapshot, e.Rules, e.Breakdown, e.Now) : Text(e.Row, e.Snapshot, e.Rules, e.Breakdown, e.Now));
+        return ExitCodes.Ok;
     }
 
     private static string Text(ExplainedRow e, PriceSnapshotStore.Snapshot? snapshot, PricingRules rules, CostBreakdown? breakdown, decimal? now)
@@ -50,9 +38,9 @@ public sealed class PricingExplainCommand
         var r = e.Row;
         var lines = new List<string>
         {
-            $"row {e.Id}: {ReportCommand.Printable(r.SourceSystem)} {ReportCommand.Printable(r.ModelId)} (provider {ReportCommand.Printable(r.Provider)}), " +
+            $"row {e.Id}: {ReportTable.Printable(r.SourceSystem)} {ReportTable.Printable(r.ModelId)} (provider {ReportTable.Printable(r.Provider)}), " +
             $"{r.WindowStart:yyyy-MM-dd'T'HH:mm'Z'} → {r.WindowEnd:yyyy-MM-dd'T'HH:mm'Z'} ({r.Granularity.Label()}, {r.MeasurementBasis.Label()})" +
-            (r.UserId is null ? "" : $", user {ReportCommand.Printable(r.UserId)}") + (r.ProjectId is null ? "" : $", project {ReportCommand.Printable(r.ProjectId)}") +
+            (r.UserId is null ? "" : $", user {ReportTable.Printable(r.UserId)}") + (r.ProjectId is null ? "" : $", project {ReportTable.Printable(r.ProjectId)}") +
             (e.Counted ? $", {r.RequestCount:N0} counted call(s)" : ""),
         };
         var cost = r.CostUsd is { } c ? CostPrinter.Usd(c) + " USD" : "unknown (NULL)";

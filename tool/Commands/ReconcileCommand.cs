@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Cocona;
-using TokenTelemetry.Database;
+using Microsoft.Extensions.Logging;
+using TokenTelemetry.Configuration;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.UseCases;
 using TokenTelemetry.Verification;
 
 namespace TokenTelemetry.Commands;
 
-public sealed class ReconcileCommand
+public sealed class ReconcileCommand(ILogger<ReconcileCommand> log)
 {
     [Command("reconcile", Description = "Computed vs billed cost per billing source and day or month, the drift and what explains it; exit 2 beyond watchdog.cost_drift_percent")]
     public async Task<int> Reconcile(GlobalOptions global,
@@ -21,17 +23,14 @@ public sealed class ReconcileCommand
         var ct = ProcessLifetime.Token;
         if (by is not ("day" or "month")) throw new TelemetryException($"--by '{by}' is not day or month");
         var now = CollectionSetup.Clock().GetUtcNow();
-        var start = from is null ? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-2) : CollectCommand.Time(from, "--from");
-        var end = to is null ? now : CollectCommand.Time(to, "--to");
+        var start = from is null ? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-2) : IsoTime.Parse(from, "--from");
+        var end = to is null ? now : IsoTime.Parse(to, "--to");
         if (start >= end) throw new TelemetryException($"--from {start:yyyy-MM-dd'T'HH:mm:ss'Z'} is not before --to {end:yyyy-MM-dd'T'HH:mm:ss'Z'}", "the period is [from, to)");
 
         var instance = InstanceLoading.Load(global, requireSources: false);
         var tolerance = instance.Config.Watchdog.CostDriftPercent;
         var discounts = PricingRules.DiscountsOf(instance.Config.Pricing);
-        await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
-        await using var connection = await database.OpenConnectionAsync(ct);
-        await SchemaInspector.RequireVersionAsync(connection, database.Schema, 5, ct);
-        var rows = await new Reconciler(database.Schema).RunAsync(connection, by, start, end, provider, ct);
+        var rows = await new ReconcileBills(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(by, start, end, provider, ct);
         var failed = rows.Any(r => Reconciler.Beyond(r, tolerance));
         Terminal.Out(json
             ? JsonSerializer.Serialize(new
@@ -47,7 +46,7 @@ public sealed class ReconcileCommand
                 }),
             })
             : Table(by, start, end, tolerance, rows, discounts));
-        return failed ? 2 : 0;
+        return ExitCodes.PartialIf(failed);
     }
 
     internal static string Table(string by, DateTimeOffset start, DateTimeOffset end, decimal tolerance, IReadOnlyList<ReconcileRow> rows, IReadOnlyList<DiscountRule> discounts)
@@ -61,7 +60,7 @@ public sealed class ReconcileCommand
         {
             var status = r.DriftPct is null ? "no bill" : Reconciler.Beyond(r, tolerance) ? "DRIFT" : "ok";
             sb.Append(CultureInfo.InvariantCulture,
-                $"{ReportCommand.Printable(r.Provider),-12} {r.Period,-10} {Reconciler.Usd(r.ComputedUsd),16} {Reconciler.Usd(r.BilledTokensUsd),16} {Reconciler.Usd(r.DriftUsd),14} {(r.DriftPct is { } p ? Reconciler.Pct(p) : "—"),9}  {status}\n");
+                $"{ReportTable.Printable(r.Provider),-12} {r.Period,-10} {Reconciler.Usd(r.ComputedUsd),16} {Reconciler.Usd(r.BilledTokensUsd),16} {Reconciler.Usd(r.DriftUsd),14} {(r.DriftPct is { } p ? Reconciler.Pct(p) : "—"),9}  {status}\n");
             foreach (var note in Reconciler.Explain(r, tolerance, discounts)) sb.Append("    ").Append(note).Append('\n');
         }
         return sb.Append("billed USD is the bill's token charges; computed counts only the days that have a bill").ToString();

@@ -1,9 +1,10 @@
 using Cocona;
-using TokenTelemetry.Rendering;
+using Microsoft.Extensions.Logging;
+using TokenTelemetry.UseCases;
 
 namespace TokenTelemetry.Commands;
 
-public sealed class RenderCommand
+public sealed class RenderCommand(ILogger<RenderCommand> log)
 {
     [Command("render", Description = "Render this instance's Grafana dashboards, provisioning, watchdog script, crontab, systemd units and Next.js API route")]
     public int Render(GlobalOptions global, [Option(Description = "Output folder (default: <instance>/grafana)")] string? @out = null,
@@ -12,20 +13,10 @@ public sealed class RenderCommand
         [Option("dotnet-root", Description = "DOTNET_ROOT for schedules: the folder holding the .NET runtime on the host that runs them (default: the runtime this tool runs on)")] string? dotnetRoot = null)
     {
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var root = Path.GetFullPath(@out ?? Path.Combine(instance.Directory, "grafana"));
-        var tool = ScheduledTool.Resolve(toolPath, dotnetRoot);
-        if (toolPath is not null && !File.Exists(tool.Executable))
-            Terminal.Warning($"{tool.Executable} does not exist on this machine; the schedules call it (fine when they run on another host)");
-        else if (toolPath is null && !tool.IsInstalled)
-            Terminal.Warning($"the schedules call {string.Join(' ', tool.Command)}, a build output rather than an installed tool: the next build or clean may move it — " +
-                             "install the tool (dotnet tool install, see AGENT_DEPLOY.md) and render with it, or pass --tool-path");
-        if (!Directory.Exists(Path.Combine(tool.DotnetRoot, "shared", "Microsoft.NETCore.App")))
-            Terminal.Warning($"DOTNET_ROOT {tool.DotnetRoot} holds no .NET runtime on this machine (fine when the schedules run on another host)");
-        var files = GrafanaKit.Render(instance, Terminal.Warning, deployDir is null ? null : Path.GetFullPath(deployDir), tool);
-        KitFiles.Write(root, files);
+        var (root, files, tool) = new RenderKit(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).Run(@out, deployDir, toolPath, dotnetRoot);
         Terminal.Out($"rendered {files.Count} files into {root}");
         foreach (var (path, _) in files) Terminal.Out($"  {path}");
         Terminal.Out($"schedules run {string.Join(' ', tool.Command)} with DOTNET_ROOT={tool.DotnetRoot}");
-        return 0;
+        return ExitCodes.Ok;
     }
 }

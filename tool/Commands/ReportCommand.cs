@@ -1,16 +1,16 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cocona;
 using CsvHelper;
+using Microsoft.Extensions.Logging;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
+using TokenTelemetry.UseCases;
 using TokenTelemetry.Verification;
 
 namespace TokenTelemetry.Commands;
 
-public sealed partial class ReportCommand
+public sealed partial class ReportCommand(ILogger<ReportCommand> log)
 {
     [Command("report", Description = "Spend and tokens by source, provider, model, user, project or day over a period")]
     public async Task<int> Report(GlobalOptions global,
@@ -28,17 +28,14 @@ public sealed partial class ReportCommand
         var (start, end) = Period(since, from, to, DateTimeOffset.UtcNow);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var rows = await new SpendReport(database.Schema).RunAsync(connection, by, start, end, ct);
-        var total = SpendReport.Total(rows);
+        var (rows, total) = await new ReportSpend(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(by, start, end, ct);
         Terminal.Out(format switch
         {
             "json" => JsonSerializer.Serialize(new { from = start, to = end, by, rows = rows.Select(Json), total = Json(total) }),
             "csv" => Csv(by, rows.Append(total)),
-            _ => Table(by, start, end, rows, total),
+            _ => ReportTable.Format(by, start, end, rows, total),
         });
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static object Json(ReportRow r) => new
@@ -71,7 +68,7 @@ public sealed partial class ReportCommand
     {
         if (from is not null)
         {
-            var (start, end) = (CollectCommand.Time(from, "--from"), CollectCommand.Time(to!, "--to"));
+            var (start, end) = (IsoTime.Parse(from, "--from"), IsoTime.Parse(to!, "--to"));
             if (start >= end)
                 throw new TelemetryException($"--from {start:yyyy-MM-dd'T'HH:mm:ss'Z'} is not before --to {end:yyyy-MM-dd'T'HH:mm:ss'Z'}",
                     $"the period is [from, to): {(start == end ? "an empty one holds nothing" : "swap them")}");
@@ -90,37 +87,4 @@ public sealed partial class ReportCommand
 
     [GeneratedRegex(@"^\d+[smhd]$")]
     private static partial Regex DigitsAndUnit();
-
-    /// <summary>A label as one visible line: control characters, line and paragraph separators and invisible format
-    /// characters (bidirectional overrides, zero-width spaces, U+FEFF — which could forge, reorder or disguise table lines)
-    /// are shown as escapes such as \n or \u202e.</summary>
-    internal static string Printable(string label)
-    {
-        if (!label.Any(NeedsEscape)) return label;
-        var sb = new StringBuilder(label.Length + 8);
-        foreach (var c in label)
-            sb.Append(!NeedsEscape(c) ? c.ToString()
-                : c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => $"\\u{(int)c:x4}" });
-        return sb.ToString();
-    }
-
-    private static bool NeedsEscape(char c) =>
-        char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
-            or UnicodeCategory.Format; // bidi marks and overrides, zero-width spaces and joiners, the byte-order mark
-
-    internal static string Table(string by, DateTimeOffset start, DateTimeOffset end, IReadOnlyList<ReportRow> rows, ReportRow total)
-    {
-        static string N(long? v) => v is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : "—";
-        var sb = new StringBuilder($"{start:yyyy-MM-dd HH:mm} → {end:yyyy-MM-dd HH:mm} UTC, by {by}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"{by,-34} {"input",14} {"cached read",14} {"output",12} {"reasoning",12} {"requests",10} {"cache %",8} {"cost USD",14}\n");
-        foreach (var r in rows.Append(total))
-        {
-            var cost = r.CostUsd is { } c ? c.ToString("N2", CultureInfo.InvariantCulture) : "unknown";
-            var name = (r.Estimated ? "*" : "") + Printable(r.Key);
-            sb.Append(CultureInfo.InvariantCulture, $"{(name.Length > 34 ? name[..33] + "…" : name),-34} {N(r.InputTokens),14} {N(r.CachedReadTokens),14} {N(r.OutputTokens),12} {N(r.ReasoningTokens),12} {N(r.RequestCount),10} {(r.CacheRatio is { } q ? (q * 100).ToString("0.0", CultureInfo.InvariantCulture) : "—"),8} {cost,14}\n");
-        }
-        sb.Append("— = not reported by the source(s); * = includes estimates (subscriptions); cache % counts only rows that report cache reads");
-        if (total.UnpricedRows > 0) sb.Append(CultureInfo.InvariantCulture, $"\n{total.UnpricedRows} row(s) have no known cost and are not in the totals");
-        return sb.ToString();
-    }
 }

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using Cocona;
-using TokenTelemetry.Database;
+using Microsoft.Extensions.Logging;
+using TokenTelemetry.Configuration;
 using TokenTelemetry.Pricing;
 using TokenTelemetry.Usage;
+using TokenTelemetry.UseCases;
 
 namespace TokenTelemetry.Commands;
 
-public sealed class RepriceCommand
+public sealed class RepriceCommand(ILogger<RepriceCommand> log)
 {
     [Command("reprice", Description = "Recompute stored costs from their token columns with the current price table, overrides and discounts; prints old → new per provider")]
     public async Task<int> Reprice(GlobalOptions global,
@@ -18,21 +20,17 @@ public sealed class RepriceCommand
         [Option("include-reported", Description = "Also replace provider-reported costs by computed ones (the reported amount is kept in raw_usage.reported_cost_usd)")] bool includeReported = false,
         [Option(Description = "Print JSON")] bool json = false)
     {
-        var ct = ProcessLifetime.Token;
         var request = new RepriceRequest { Sources = source ?? [], DryRun = dryRun, IncludeReported = includeReported };
-        if (from is not null) request = request with { From = CollectCommand.Time(from, "--from") };
-        if (to is not null) request = request with { To = CollectCommand.Time(to, "--to") };
+        if (from is not null) request = request with { From = IsoTime.Parse(from, "--from") };
+        if (to is not null) request = request with { To = IsoTime.Parse(to, "--to") };
         if (request.From >= request.To) throw new TelemetryException($"--from {request.From:yyyy-MM-dd'T'HH:mm:ss'Z'} is not before --to {request.To:yyyy-MM-dd'T'HH:mm:ss'Z'}", "the rows re-priced are those whose window starts in [from, to)");
         foreach (var s in request.Sources)
             if (UsageLimits.LabelProblem("--source", s) is { } problem) throw new TelemetryException(problem);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var context = await CollectionSetup.ContextAsync(instance, ct);
-        await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
-        var result = await new Repricer(database, context.Pricer, Terminal.Progress).RunAsync(request, ct);
-        if (context.Pricer.Warnings.Summary() is { } summary) Terminal.Warning(summary);
-        Terminal.Out(json ? Json(request, result, context.Pricer.Rules.SnapshotId) : Table(request, result));
-        return 0;
+        var (result, snapshot) = await new RepriceStored(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(request, ProcessLifetime.Token);
+        Terminal.Out(json ? Json(request, result, snapshot) : Table(request, result));
+        return ExitCodes.Ok;
     }
 
     private static string Json(RepriceRequest request, RepriceResult result, string snapshot) => JsonSerializer.Serialize(new
@@ -57,12 +55,12 @@ public sealed class RepriceCommand
             $"{"provider",-20} {"rows",9} {"changed",9} {"old USD",20}   {"new USD",20}",
         };
         foreach (var (provider, t) in result.Providers)
-            lines.Add($"{ReportCommand.Printable(provider),-20} {t.Rows,9:N0} {t.Changed,9:N0} {Usd(t.OldUsd),20} → {Usd(t.NewUsd),20}" +
+            lines.Add($"{ReportTable.Printable(provider),-20} {t.Rows,9:N0} {t.Changed,9:N0} {Usd(t.OldUsd),20} → {Usd(t.NewUsd),20}" +
                 (t.NowPriced > 0 ? $"  ({t.NowPriced:N0} newly priced)" : "") + (t.NowUnpriced > 0 ? $"  ({t.NowUnpriced:N0} lost their price: cost now NULL)" : ""));
         if (result.Providers.Count > 1)
             lines.Add($"{"total",-20} {result.Providers.Values.Sum(t => t.Rows),9:N0} {result.Changed,9:N0} {Usd(result.Providers.Values.Sum(t => t.OldUsd)),20} → {Usd(result.Providers.Values.Sum(t => t.NewUsd)),20}");
         foreach (var (reason, (rows, models)) in result.LeftAlone)
-            lines.Add($"left as they were: {rows:N0} {reason} (models: {string.Join(", ", models.Select(ReportCommand.Printable))}{(models.Count == 5 ? ", …" : "")})");
+            lines.Add($"left as they were: {rows:N0} {reason} (models: {string.Join(", ", models.Select(ReportTable.Printable))}{(models.Count == 5 ? ", …" : "")})");
         if (result.RewrittenMeanwhile > 0)
             lines.Add($"{result.RewrittenMeanwhile:N0} row(s) were rewritten by a collector while reprice ran: left as it priced them (run reprice again if its config is older)");
         if (result.ReportedNotRepriced > 0)

@@ -1,25 +1,24 @@
 using System.Text.Json;
 using Cocona;
+using Microsoft.Extensions.Logging;
 using TokenTelemetry.Database;
+using TokenTelemetry.UseCases;
 using TokenTelemetry.Verification;
 
 namespace TokenTelemetry.Commands;
 
-public sealed class WatchdogCommand
+public sealed class WatchdogCommand(ILogger<WatchdogCommand> log)
 {
     [Command("watchdog", Description = "Freshness check from outside the collector; exit 0 ok, 1 a source stale/erroring/never seen, 2 collector heartbeat stale, 3 cannot check")]
     public async Task<int> Watchdog(GlobalOptions global, [Option(Description = "Print JSON")] bool json = false)
     {
-        var ct = ProcessLifetime.Token;
         var instance = InstanceLoading.Load(global, requireSources: false);
         WatchdogResult result;
         try
         {
-            await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
-            await using var connection = await database.OpenConnectionAsync(ct);
-            result = await new Verification.Watchdog(database.Schema, instance.Config, TimeProvider.System).CheckAsync(connection, write: true, ct);
+            result = await new CheckFreshness(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(ProcessLifetime.Token);
         }
-        catch (TelemetryException e) when (e.Message.StartsWith("cannot connect to Postgres", StringComparison.Ordinal))
+        catch (DatabaseUnreachableException e)
         {
             Terminal.Error(e.ToErrorLine());
             if (json) Terminal.Out(JsonSerializer.Serialize(new { status = "cannot_check", exit_code = WatchdogResult.CannotCheck, message = e.Message }));

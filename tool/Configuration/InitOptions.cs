@@ -12,7 +12,7 @@ public sealed record InitOptions
     public int? EmbeddedPort { get; init; }
     public string Database { get; init; } = "token_telemetry";
     public string User { get; init; } = "token_telemetry";
-    public string Schema { get; init; } = "telemetry";
+    public string Schema { get; init; } = PostgresConfig.DefaultSchema;
     public IReadOnlyList<string> Sources { get; init; } = [];
     /// <summary>grafana.reader_role; null = none.</summary>
     public string? ReaderRole { get; init; }

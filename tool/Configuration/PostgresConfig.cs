@@ -4,6 +4,9 @@ namespace TokenTelemetry.Configuration;
 /// <see cref="Embedded"/> for a cluster the tool runs itself in the instance's .pgdata.</summary>
 public sealed record PostgresConfig
 {
+    /// <summary>The schema an instance uses unless it says otherwise (DESIGN §3); init offers it too.</summary>
+    public const string DefaultSchema = "telemetry";
+
     /// <summary>postgres://user@host:port/db?sslmode=... ; a password here is better kept in <see cref="Password"/>.</summary>
     public string? Url { get; init; }
     public string Host { get; init; } = "localhost";
@@ -16,7 +19,7 @@ public sealed record PostgresConfig
     public string Database { get; init; } = "token_telemetry";
     public string User { get; init; } = "token_telemetry";
     public string? Password { get; init; }
-    public string Schema { get; init; } = "telemetry";
+    public string Schema { get; init; } = DefaultSchema;
     public SslMode SslMode { get; init; } = SslMode.Prefer;
     public bool Embedded { get; init; }
     /// <summary>Folder holding initdb/pg_ctl for the embedded cluster; empty = PATH, then /usr/lib/postgresql/*/bin.</summary>

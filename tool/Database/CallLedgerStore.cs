@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
+using TokenTelemetry.Model;
 
 namespace TokenTelemetry.Database;
 

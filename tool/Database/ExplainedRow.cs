@@ -1,4 +1,5 @@
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
 
 namespace TokenTelemetry.Database;
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using TokenTelemetry.Model;
 
 namespace TokenTelemetry.Database;
 

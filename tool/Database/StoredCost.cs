@@ -1,3 +1,5 @@
+using TokenTelemetry.Model;
+
 namespace TokenTelemetry.Database;
 
 /// <summary>

@@ -32,8 +32,8 @@ public sealed class TelemetryDatabase(string connectionString, SchemaName schema
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
             var why = e is PostgresException pe ? pe.MessageText : e.Message;
-            throw new TelemetryException($"cannot connect to Postgres at {Location}: {why}",
-                "check postgres.* in config.yaml and .env, and that the server is running", inner: e);
+            throw new DatabaseUnreachableException($"cannot connect to Postgres at {Location}: {why}",
+                "check postgres.* in config.yaml and .env, and that the server is running", e);
         }
     }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Database;

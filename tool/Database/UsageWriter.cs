@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Database;

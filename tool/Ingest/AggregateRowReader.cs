@@ -15,7 +15,7 @@ public sealed class AggregateRowReader(string defaultSourceSystem, UsagePricer p
     string? defaultUserId = null, string? defaultProjectId = null)
 {
     /// <summary>One row as read: where it came from, and the source_system the file itself wrote (null: the default).</summary>
-    public sealed record Record(Database.TokenUsageRow Row, string Where, string? WrittenSourceSystem);
+    public sealed record Record(Model.TokenUsageRow Row, string Where, string? WrittenSourceSystem);
 
     private readonly AggregateRowParser _parser = new(defaultSourceSystem, pricer, now, defaultUserId, defaultProjectId);
     private string _file = "-";

@@ -1,5 +1,5 @@
-using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Ingest;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Ingest;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Ingest;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 
 namespace TokenTelemetry.Ingest;
 

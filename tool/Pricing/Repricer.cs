@@ -1,4 +1,5 @@
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Pricing;

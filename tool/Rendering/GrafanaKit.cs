@@ -22,7 +22,8 @@ public static class GrafanaKit
 
     public static (IReadOnlyList<Dashboard> Dashboards, IReadOnlyList<Variable> Variables) Definitions(string schema)
     {
-        var quoted = $"\\\"{schema}\\\"";
+        // The panel SQL sits in YAML double-quoted scalars: the quoted identifier with its quotes escaped.
+        var quoted = new Database.SchemaName(schema).Quoted.Replace("\"", "\\\"", StringComparison.Ordinal);
         var yaml = TemplateRenderer.Render("grafana/panels.yaml.sbn", new ScriptObject { ["schema"] = quoted, ["reconcile_sql"] = Verification.ReconcileSql.ForGrafana(quoted) });
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
@@ -111,11 +112,11 @@ public static class GrafanaKit
         model["database"] = config.Postgres.Database;
         model["user"] = reader;
         model["schema"] = config.Postgres.Schema;
-        model["schema_quoted"] = $"\"{config.Postgres.Schema}\"";
+        model["schema_quoted"] = new Database.SchemaName(config.Postgres.Schema).Quoted;
         model["sources"] = string.Join(" ", enabled.Select(e => e.Name));
-        model["heartbeat_threshold"] = Sources.Freshness.HeartbeatThresholdSeconds(config.Scheduler);
-        model["default_threshold"] = Sources.Freshness.ThresholdSeconds(config, "(default)", Usage.Granularity.Hour);
-        model["thresholds"] = enabled.Select(e => new ScriptObject { ["name"] = e.Name, ["seconds"] = Sources.Freshness.ThresholdSeconds(config, e.Name, Sources.SourceFactory.GranularityOf(e.Config)) }).ToList();
+        model["heartbeat_threshold"] = Collection.Liveness.HeartbeatThresholdSeconds(config.Scheduler);
+        model["default_threshold"] = Collection.Liveness.ThresholdSeconds(config, "(default)", Usage.Granularity.Hour);
+        model["thresholds"] = enabled.Select(e => new ScriptObject { ["name"] = e.Name, ["seconds"] = Collection.Liveness.ThresholdSeconds(config, e.Name, Sources.SourceGranularity.Of(e.Name, e.Config)) }).ToList();
         model["paused"] = config.Watchdog.Paused.OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => new ScriptObject { ["name"] = p.Key, ["message"] = "'" + p.Value.Replace("'", "'\\''", StringComparison.Ordinal) + "'" }).ToList();
         model["interval"] = Durations.Format(interval);

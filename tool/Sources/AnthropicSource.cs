@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
+using TokenTelemetry.Http;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Sources;
@@ -32,7 +33,7 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
         }, context.HttpHandler);
         Capabilities = new SourceCapabilities
         {
-            Granularity = config.BucketWidth == "1d" ? Granularity.Day : Granularity.Hour,
+            Granularity = SourceGranularity.Of("anthropic", config),
             FinalizesLate = true, AuthoritativeWindows = true,
             ReportsCacheReads = true, ReportsCacheWrites = true, ReportsReasoning = false, ReportsCost = config.Costs,
         };
@@ -118,17 +119,9 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
                 OutputTokens = Json.Count(result, "output_tokens"), Model = model, Provider = "anthropic",
             };
             var priced = _context.Pricer.Price(usage, aggregate: true, at: start);
-            return new TokenUsageRow
-            {
-                SourceSystem = Name, Provider = "anthropic", Model = model, ModelId = model,
-                ProjectId = Json.String(result, "workspace_id"), UserId = null,
-                WindowStart = start, WindowEnd = WindowGrid.Next(start, Capabilities.Granularity),
-                Granularity = Capabilities.Granularity, MeasurementBasis = MeasurementBasis.ProviderAggregate,
-                InputTokens = usage.InputTokens, CachedReadTokens = read, CachedWriteTokens = writes, CachedWrite1hTokens = oneHour,
-                OutputTokens = usage.OutputTokens, RequestCount = null,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance,
-                RawUsage = $$"""{"adapter":"anthropic","endpoint":"/v1/organizations/usage_report/messages","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""",
-            };
+            return TokenUsageRow.Of(usage, priced, Name, "anthropic", model, model, start, Capabilities.Granularity, MeasurementBasis.ProviderAggregate,
+                userId: null, projectId: Json.String(result, "workspace_id"),
+                $$"""{"adapter":"anthropic","endpoint":"/v1/organizations/usage_report/messages","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""");
         }
         catch (UsageFormatException e)
         {

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
+using TokenTelemetry.Http;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Sources;
@@ -35,16 +36,17 @@ public sealed class CopilotSource : ICollectionSource, IDisposable
             h.Add("X-GitHub-Api-Version", "2022-11-28");
         }, context.HttpHandler);
         _downloads = new SourceHttp(context.Http, "the report's signed download link (it may have expired; rerun)", _ => { }, context.HttpHandler);
+        Capabilities = new()
+        {
+            Granularity = SourceGranularity.Of(Name, config), FinalizesLate = true, AuthoritativeWindows = true,
+            ReportsCacheReads = false, ReportsCacheWrites = false, ReportsReasoning = false, ReportsCost = false,
+            BackfillDepth = TimeSpan.FromDays(365),
+        };
     }
 
     public string Name => "copilot";
 
-    public SourceCapabilities Capabilities { get; } = new()
-    {
-        Granularity = Granularity.Day, FinalizesLate = true, AuthoritativeWindows = true,
-        ReportsCacheReads = false, ReportsCacheWrites = false, ReportsReasoning = false, ReportsCost = false,
-        BackfillDepth = TimeSpan.FromDays(365),
-    };
+    public SourceCapabilities Capabilities { get; }
 
     private string Scope => !string.IsNullOrEmpty(_config.Organization) ? $"orgs/{_config.Organization}" : $"enterprises/{_config.Enterprise}";
     private string Report => !string.IsNullOrEmpty(_config.Organization) ? "organization-1-day" : "enterprise-1-day";

@@ -1,3 +1,5 @@
+using TokenTelemetry.Http;
+
 namespace TokenTelemetry.Sources;
 
 /// <summary>

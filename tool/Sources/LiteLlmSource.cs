@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
+using TokenTelemetry.Http;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Sources;
@@ -33,22 +33,22 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
     private readonly LiteLlmSourceConfig _config;
     private readonly SourceContext _context;
     private readonly SourceHttp _http;
-    private readonly string _base;
+    private readonly PrometheusClient _prometheus;
 
     public LiteLlmSource(LiteLlmSourceConfig config, SourceContext context)
     {
         _config = config;
         _context = context;
-        _base = config.BaseUrl!.TrimEnd('/');
         _http = new SourceHttp(context.Http, "the Prometheus credentials (sources.litellm.username/password or bearer_token)", h =>
         {
             if (!string.IsNullOrEmpty(config.BearerToken)) h.Authorization = new AuthenticationHeaderValue("Bearer", config.BearerToken);
             else if (!string.IsNullOrEmpty(config.Username))
                 h.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.Username}:{config.Password}")));
         }, context.HttpHandler);
+        _prometheus = new PrometheusClient(_http, config.BaseUrl!.TrimEnd('/'), "sources.litellm.base_url and label_matchers");
         Capabilities = new SourceCapabilities
         {
-            Granularity = config.Window == "15min" ? Granularity.FifteenMinutes : Granularity.Hour,
+            Granularity = SourceGranularity.Of("litellm", config),
             AuthoritativeWindows = true, ReportsCacheReads = true, ReportsCacheWrites = true, ReportsReasoning = true,
         };
     }
@@ -63,7 +63,7 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
         // The baseline margin before the range: at least one window, at least an hour of scrapes.
         var windowLength = WindowGrid.Next(range.Start, g) - range.Start;
         var margin = windowLength > TimeSpan.FromHours(1) ? windowLength : TimeSpan.FromHours(1);
-        if (await LowestTimestampAsync(ct) is { } lowest && lowest + margin > range.Start)
+        if (await _prometheus.LowestTimestampAsync(ct) is { } lowest && lowest + margin > range.Start)
         {
             // The first margin after the oldest sample only serves as baseline: a series seen first there may be
             // older than the retention, so its value cannot count as new.
@@ -79,7 +79,7 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
         var providers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (column, metric) in Metrics)
         {
-            foreach (var series in await RangeAsync(metric, range.Start - margin, range.End, ct))
+            foreach (var series in await _prometheus.RangeAsync(metric + Matchers(), range.Start - margin, range.End, ct))
             {
                 var model = series.Labels.GetValueOrDefault("model");
                 if (string.IsNullOrEmpty(model)) continue;
@@ -119,75 +119,14 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
                 usage = usage with { CachedReadTokens = null, CachedWriteTokens = null, ReasoningTokens = null };
             }
             var priced = _context.Pricer.Price(usage, aggregate: true, at: window);
-            rows.Add(new TokenUsageRow
-            {
-                SourceSystem = Name, Provider = provider, Model = model, ModelId = model, UserId = user, ProjectId = project,
-                WindowStart = window, WindowEnd = WindowGrid.Next(window, g), Granularity = g, MeasurementBasis = MeasurementBasis.Exact,
-                InputTokens = usage.InputTokens, CachedReadTokens = usage.CachedReadTokens, CachedWriteTokens = usage.CachedWriteTokens,
-                OutputTokens = usage.OutputTokens, ReasoningTokens = usage.ReasoningTokens, RequestCount = usage.RequestCount,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance,
-                RawUsage = JsonSerializer.Serialize(new { adapter = "litellm", endpoint = "/api/v1/query", deltas = columns }),
-            });
+            rows.Add(TokenUsageRow.Of(usage, priced, Name, provider, model, model, window, g, MeasurementBasis.Exact, user, project,
+                JsonSerializer.Serialize(new { adapter = "litellm", endpoint = "/api/v1/query", deltas = columns })));
         }
         return new SourceBatch { Rows = rows, Warnings = warnings };
     }
 
     private string? Label(PrometheusSeries series, string name) =>
         series.Labels.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-
-    /// <summary>
-    /// Every raw sample of a metric in (from, to], in one query — split in halves only when Prometheus refuses to
-    /// load that many samples (its --query.max-samples), then stitched back together per series.
-    /// </summary>
-    private async Task<List<PrometheusSeries>> RangeAsync(string metric, DateTimeOffset from, DateTimeOffset to, CancellationToken ct, int depth = 0)
-    {
-        var seconds = (long)Math.Ceiling((to - from).TotalSeconds);
-        try
-        {
-            using var document = await QueryAsync($"{metric}{Matchers()}[{seconds}s]", to, ct);
-            var series = new List<PrometheusSeries>();
-            foreach (var item in document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray())
-            {
-                var labels = item.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
-                var samples = item.GetProperty("values").EnumerateArray()
-                    .Select(v => (v[0].GetDouble(), double.Parse(v[1].GetString()!, CultureInfo.InvariantCulture))).ToList();
-                series.Add(new PrometheusSeries(labels, samples));
-            }
-            return series;
-        }
-        catch (SourceException e) when (e.Message.Contains("too many samples", StringComparison.Ordinal) && depth < 16 && seconds > 60)
-        {
-            var middle = from + TimeSpan.FromSeconds(seconds / 2);
-            var older = await RangeAsync(metric, from, middle, ct, depth + 1);
-            var newer = await RangeAsync(metric, middle, to, ct, depth + 1);
-            return older.Concat(newer)
-                .GroupBy(s => string.Join(",", s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")))
-                .Select(g => new PrometheusSeries(g.First().Labels, g.SelectMany(s => s.Samples).OrderBy(x => x.Time).ToList()))
-                .ToList();
-        }
-    }
-
-    /// <summary>The oldest sample Prometheus still holds (its own prometheus_tsdb_lowest_timestamp_seconds), if it says.</summary>
-    /// <remarks>Asked at Prometheus's now: the gauge has samples only since Prometheus last started.</remarks>
-    private async Task<DateTimeOffset?> LowestTimestampAsync(CancellationToken ct)
-    {
-        using var document = await QueryAsync("min(prometheus_tsdb_lowest_timestamp_seconds)", null, ct);
-        var result = document.RootElement.GetProperty("data").GetProperty("result");
-        if (result.GetArrayLength() == 0) return null;
-        var value = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
-        return value > 0 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(value * 1000)) : null;
-    }
-
-    private async Task<JsonDocument> QueryAsync(string query, DateTimeOffset? at, CancellationToken ct)
-    {
-        var time = at is { } t ? "&time=" + (t.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture) : "";
-        var document = await _http.GetJsonAsync($"{_base}/api/v1/query?query={Uri.EscapeDataString(query)}{time}", ct);
-        var root = document.RootElement;
-        if (root.TryGetProperty("status", out var status) && status.GetString() == "success" && root.TryGetProperty("data", out _)) return document;
-        var error = root.TryGetProperty("error", out var e) ? e.GetString() : "no status";
-        document.Dispose();
-        throw new SourceException($"Prometheus refused the query ({error}) — check sources.litellm.base_url and label_matchers");
-    }
 
     private string Matchers()
     {

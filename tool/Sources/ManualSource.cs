@@ -1,6 +1,5 @@
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Ingest;
-using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Sources;
 
@@ -14,7 +13,7 @@ public sealed class ManualSource(FileSourceConfig config, SourceContext context)
 
     public SourceCapabilities Capabilities { get; } = new()
     {
-        Granularity = Granularity.Day, Windowed = false, AuthoritativeWindows = true,
+        Granularity = SourceGranularity.Of("manual", config), Windowed = false, AuthoritativeWindows = true,
         ReportsCacheReads = true, ReportsCacheWrites = true, ReportsReasoning = true, ReportsCost = true,
     };
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
+using TokenTelemetry.Http;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Sources;
@@ -29,7 +30,7 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
             h => h.Authorization = new("Bearer", config.AdminKey), context.HttpHandler);
         Capabilities = new SourceCapabilities
         {
-            Granularity = config.BucketWidth == "1d" ? Granularity.Day : Granularity.Hour,
+            Granularity = SourceGranularity.Of("openai", config),
             FinalizesLate = true, AuthoritativeWindows = true,
             ReportsCacheReads = true, ReportsCacheWrites = true, ReportsReasoning = false, ReportsCost = config.Costs,
         };
@@ -100,17 +101,9 @@ public sealed class OpenAiSource : ICollectionSource, IDisposable
             };
             if (usage.Inconsistency() is { } problem) throw new SourceException($"a usage result for {model} at {windowStart:u} is inconsistent: {problem}");
             var priced = isBatch ? _context.Pricer.PriceBatch(usage, windowStart) : _context.Pricer.Price(usage, aggregate: true, at: windowStart);
-            return new TokenUsageRow
-            {
-                SourceSystem = Name, Provider = "openai", Model = model, ModelId = isBatch ? model + Pricing.UsagePricer.BatchSuffix : model,
-                ProjectId = Json.String(result, "project_id"), UserId = null,
-                WindowStart = windowStart, WindowEnd = WindowGrid.Next(windowStart, Capabilities.Granularity),
-                Granularity = Capabilities.Granularity, MeasurementBasis = MeasurementBasis.ProviderAggregate,
-                InputTokens = usage.InputTokens, CachedReadTokens = usage.CachedReadTokens, CachedWriteTokens = usage.CachedWriteTokens,
-                OutputTokens = usage.OutputTokens, RequestCount = usage.RequestCount,
-                CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance,
-                RawUsage = $$"""{"adapter":"openai","endpoint":"/v1/organization/usage/completions","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""",
-            };
+            return TokenUsageRow.Of(usage, priced, Name, "openai", model, isBatch ? model + Pricing.UsagePricer.BatchSuffix : model,
+                windowStart, Capabilities.Granularity, MeasurementBasis.ProviderAggregate, userId: null, projectId: Json.String(result, "project_id"),
+                $$"""{"adapter":"openai","endpoint":"/v1/organization/usage/completions","fetched_at":"{{_context.Clock.GetUtcNow():O}}","result":{{result.GetRawText()}}}""");
         }
         catch (UsageFormatException e)
         {

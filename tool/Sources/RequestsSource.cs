@@ -16,7 +16,7 @@ public sealed class RequestsSource(FileSourceConfig config, SourceContext contex
 
     public SourceCapabilities Capabilities { get; } = new()
     {
-        Granularity = Granularity.Hour, Windowed = false,
+        Granularity = SourceGranularity.Of("requests", config), Windowed = false,
         ReportsCacheReads = true, ReportsCacheWrites = true, ReportsReasoning = true, ReportsCost = true,
     };
 

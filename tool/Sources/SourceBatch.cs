@@ -1,4 +1,4 @@
-using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 
 namespace TokenTelemetry.Sources;
 

@@ -1,4 +1,5 @@
 using TokenTelemetry.Configuration;
+using TokenTelemetry.Http;
 using TokenTelemetry.Pricing;
 
 namespace TokenTelemetry.Sources;

@@ -14,23 +14,11 @@ public static class SourceFactory
             if (only is { Count: > 0 } && !only.Contains(name)) continue;
             var problems = sourceProblems.Where(p => p.Path.StartsWith($"sources.{name}.", StringComparison.Ordinal) || p.Path == $"sources.{name}").ToList();
             sources.Add(problems.Count > 0
-                ? new MisconfiguredSource(name, string.Join("; ", problems))
+                ? new MisconfiguredSource(name, string.Join("; ", problems), SourceGranularity.Of(name, config))
                 : Create(name, config, context));
         }
         return sources;
     }
-
-    /// <summary>The granularity a configured source writes, without building it (for freshness thresholds and checks).</summary>
-    public static Usage.Granularity GranularityOf(SourceConfig config) => config switch
-    {
-        LiteLlmSourceConfig l => l.Window == "15min" ? Usage.Granularity.FifteenMinutes : Usage.Granularity.Hour,
-        OpenAiSourceConfig o => o.BucketWidth == "1d" ? Usage.Granularity.Day : Usage.Granularity.Hour,
-        AnthropicSourceConfig a => a.BucketWidth == "1d" ? Usage.Granularity.Day : Usage.Granularity.Hour,
-        CopilotSourceConfig => Usage.Granularity.Day,
-        SubscriptionsSourceConfig => Usage.Granularity.Day,
-        FileSourceConfig => Usage.Granularity.Hour,
-        _ => Usage.Granularity.Hour,
-    };
 
     private static ICollectionSource Create(string name, SourceConfig config, SourceContext context) => config switch
     {
@@ -41,6 +29,6 @@ public static class SourceFactory
         AnthropicSourceConfig a => new AnthropicSource(a, context),
         CopilotSourceConfig c => new CopilotSource(c, context),
         LiteLlmSourceConfig l => new LiteLlmSource(l, context),
-        _ => new MisconfiguredSource(name, $"the {name} source is collected by a later version of token-telemetry"),
+        _ => new MisconfiguredSource(name, $"the {name} source is collected by a later version of token-telemetry", SourceGranularity.Of(name, config)),
     };
 }

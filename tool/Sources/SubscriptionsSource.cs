@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using TokenTelemetry.Configuration;
-using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
 namespace TokenTelemetry.Sources;
@@ -20,7 +20,7 @@ public sealed class SubscriptionsSource(SubscriptionsSourceConfig config, TimePr
 
     public SourceCapabilities Capabilities { get; } = new()
     {
-        Granularity = Granularity.Day, Windowed = false, AuthoritativeWindows = true, ReportsCost = true,
+        Granularity = SourceGranularity.Of("subscriptions", config), Windowed = false, AuthoritativeWindows = true, ReportsCost = true,
     };
 
     public Task<SourceBatch> CollectAsync(CollectionRange range, CancellationToken ct)

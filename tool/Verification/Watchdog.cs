@@ -1,4 +1,5 @@
 using Npgsql;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Sources;
@@ -6,8 +7,8 @@ using TokenTelemetry.Sources;
 namespace TokenTelemetry.Verification;
 
 /// <summary>
-/// The freshness check from outside the collector (DESIGN §5): per enabled source, alive = the later of its last
-/// ingest (MAX(updated_at)) and the collector's last successful poll; stale past its threshold; paused sources are ok
+/// The freshness check from outside the collector (DESIGN §5): per enabled source, its <see cref="Liveness"/> — stale
+/// past its threshold; paused sources are ok
 /// and say why; the collector's own last error is kept. The heartbeat is judged by the collector's last cycle
 /// (never refreshed by the watchdog). Rows are written with checked_by = watchdog.
 /// </summary>
@@ -22,16 +23,15 @@ public sealed class Watchdog(SchemaName schema, InstanceConfig config, TimeProvi
         var rows = new List<WatchdogStatusRow>();
         foreach (var (name, source) in config.Sources.Enabled())
         {
-            var threshold = Freshness.ThresholdSeconds(config, name, SourceFactory.GranularityOf(source));
+            var threshold = Liveness.ThresholdSeconds(config, name, SourceGranularity.Of(name, source));
             var collector = previous.GetValueOrDefault(name);
             var lastIngest = await side.LastIngestAsync(connection, name, ct);
             var lastPoll = collector?.LastPollAt;
-            DateTimeOffset? alive = lastIngest is null ? lastPoll : lastPoll is null ? lastIngest : lastIngest > lastPoll ? lastIngest : lastPoll;
-            long? stale = alive is null ? null : (long)(now - alive.Value).TotalSeconds;
+            var stale = Liveness.StaleSeconds(now, Liveness.Alive(lastIngest, lastPoll));
             var (status, message) =
                 config.Watchdog.Paused.TryGetValue(name, out var why) ? ("paused", $"paused: {why}")
                 : collector?.Status == "error" ? ("error", collector.Message ?? "the collector reported an error")
-                : alive is null ? ("never_seen", $"no data and no successful poll yet: run `token-telemetry collect --source {name}` and check its output")
+                : stale is null ? ("never_seen", $"no data and no successful poll yet: run `token-telemetry collect --source {name}` and check its output")
                 : stale > threshold ? ("stale", $"nothing new for {Age(stale.Value)} (threshold {Age(threshold)}): check that collect runs and that {name} answers")
                 : ("ok", $"alive {Age(stale!.Value)} ago");
             rows.Add(new WatchdogStatusRow
@@ -41,10 +41,10 @@ public sealed class Watchdog(SchemaName schema, InstanceConfig config, TimeProvi
             });
         }
 
-        var heartbeatThreshold = Freshness.HeartbeatThresholdSeconds(config.Scheduler);
+        var heartbeatThreshold = Liveness.HeartbeatThresholdSeconds(config.Scheduler);
         var beat = previous.GetValueOrDefault(WatchdogStatusRow.Heartbeat);
         var beatAt = beat?.LastPollAt;
-        long? beatAge = beatAt is null ? null : (long)(now - beatAt.Value).TotalSeconds;
+        var beatAge = Liveness.StaleSeconds(now, beatAt);
         var heartbeatOk = beatAge is not null && beatAge <= heartbeatThreshold;
         var heartbeat = new WatchdogStatusRow
         {

@@ -5,6 +5,7 @@ using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Ingest;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;
 using TokenTelemetry.Verification;

@@ -4,6 +4,7 @@ using System.Text;
 using Dapper;
 using Npgsql;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Sources;

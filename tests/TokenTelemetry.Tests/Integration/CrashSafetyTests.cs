@@ -5,8 +5,10 @@ using System.Text;
 using Dapper;
 using Npgsql;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;
 

@@ -6,6 +6,7 @@ using Shouldly;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Rendering;
+using TokenTelemetry.Model;
 using TokenTelemetry.Tests.Support;
 using TokenTelemetry.Usage;
 

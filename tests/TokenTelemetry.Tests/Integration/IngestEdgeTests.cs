@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;

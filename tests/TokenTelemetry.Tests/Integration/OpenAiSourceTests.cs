@@ -1,5 +1,6 @@
 using System.Net;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;

@@ -1,5 +1,5 @@
 using Shouldly;
-using TokenTelemetry.Sources;
+using TokenTelemetry.Http;
 using TokenTelemetry.Tests.Support;
 
 namespace TokenTelemetry.Tests.Integration;

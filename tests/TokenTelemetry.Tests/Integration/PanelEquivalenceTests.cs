@@ -4,6 +4,7 @@ using Npgsql;
 using Shouldly;
 using TokenTelemetry.Database;
 using TokenTelemetry.Rendering;
+using TokenTelemetry.Model;
 using TokenTelemetry.Tests.Support;
 using TokenTelemetry.Usage;
 

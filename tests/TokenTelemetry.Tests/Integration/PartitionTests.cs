@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using Shouldly;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Tests.Support;
 
 namespace TokenTelemetry.Tests.Integration;

@@ -1,6 +1,7 @@
 using Npgsql;
 using Shouldly;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Tests.Support;
 
 namespace TokenTelemetry.Tests.Integration;

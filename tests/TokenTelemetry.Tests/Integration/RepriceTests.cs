@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Ingest;

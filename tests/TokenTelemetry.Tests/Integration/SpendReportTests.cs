@@ -1,5 +1,6 @@
 using Shouldly;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Tests.Support;
 using TokenTelemetry.Usage;
 using TokenTelemetry.Verification;

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Rendering;
 using TokenTelemetry.Sources;
@@ -125,7 +126,7 @@ public sealed class SubscriptionsCollectTests
         var config = Config(new DateOnly(2026, 11, 1));
         var harness = await CollectAsync(config);
         (await harness.WatchdogAsync()).Single(r => r.SourceSystem == "subscriptions").ThresholdSeconds.ShouldBe(2 * 3600 + 10 * 60);
-        Freshness.ThresholdSeconds(config, "subscriptions", SourceFactory.GranularityOf(config.Sources.Subscriptions!)).ShouldBe(7800);
-        SourceFactory.GranularityOf(config.Sources.Subscriptions!).ShouldBe(Granularity.Day);
+        Liveness.ThresholdSeconds(config, "subscriptions", SourceGranularity.Of("subscriptions", config.Sources.Subscriptions!)).ShouldBe(7800);
+        SourceGranularity.Of("subscriptions", config.Sources.Subscriptions!).ShouldBe(Granularity.Day);
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Shouldly;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Tests.Support;
 using TokenTelemetry.Usage;
 

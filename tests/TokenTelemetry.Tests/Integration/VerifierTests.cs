@@ -3,6 +3,7 @@ using Shouldly;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;
 using TokenTelemetry.Usage;

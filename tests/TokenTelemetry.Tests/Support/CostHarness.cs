@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Ingest;

@@ -1,8 +1,11 @@
 using Dapper;
 using Npgsql;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
+using TokenTelemetry.Http;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
 using TokenTelemetry.Sources;
 
 namespace TokenTelemetry.Tests.Support;

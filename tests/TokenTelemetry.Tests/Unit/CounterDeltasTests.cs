@@ -1,4 +1,5 @@
 using Shouldly;
+using TokenTelemetry.Http;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Usage;
 

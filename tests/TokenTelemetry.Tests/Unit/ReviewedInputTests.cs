@@ -23,15 +23,15 @@ public sealed class ReviewedInputTests
     [InlineData("13:00")] [InlineData("13:00:00Z")] [InlineData("yesterday")]
     public void A_time_on_the_command_line_needs_its_date(string text)
     {
-        Should.Throw<TelemetryException>(() => CollectCommand.Time(text, "--at")).Message.ShouldBe($"--at '{text}' is not an ISO 8601 date and time");
-        CollectCommand.Time("2026-11-20T13:00:00+01:00", "--at").ShouldBe(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
+        Should.Throw<TelemetryException>(() => IsoTime.Parse(text, "--at")).Message.ShouldBe($"--at '{text}' is not an ISO 8601 date and time");
+        IsoTime.Parse("2026-11-20T13:00:00+01:00", "--at").ShouldBe(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
     }
 
     [Fact]
     public void Invisible_format_characters_in_report_labels_are_shown_escaped()
     {
-        ReportCommand.Printable("gpt\uFEFF-4o\u200Bx\u202E").ShouldBe("gpt\\ufeff-4o\\u200bx\\u202e");
-        ReportCommand.Printable("plain-model").ShouldBe("plain-model");
+        ReportTable.Printable("gpt\uFEFF-4o\u200Bx\u202E").ShouldBe("gpt\\ufeff-4o\\u200bx\\u202e");
+        ReportTable.Printable("plain-model").ShouldBe("plain-model");
     }
 
     [Fact]

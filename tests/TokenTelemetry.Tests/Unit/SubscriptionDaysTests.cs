@@ -2,6 +2,7 @@ using System.Text.Json;
 using Shouldly;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Tests.Support;
 using TokenTelemetry.Usage;

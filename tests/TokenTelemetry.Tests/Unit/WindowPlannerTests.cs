@@ -1,4 +1,5 @@
 using Shouldly;
+using TokenTelemetry.Collection;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Sources;
 using TokenTelemetry.Usage;

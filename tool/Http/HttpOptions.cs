@@ -1,4 +1,4 @@
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Http;
 
 /// <summary>Deadline and retry policy of <see cref="SourceHttp"/> (DESIGN invariant 7).</summary>
 public sealed record HttpOptions

@@ -1,7 +1,8 @@
 using TokenTelemetry.Configuration;
+using TokenTelemetry.Sources;
 using TokenTelemetry.Usage;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Collection;
 
 /// <summary>
 /// Which windows a source is due for (DESIGN §4, §7): from its watermark (a first run starts max_backfill_hours

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Http;
 
 /// <summary>Follows a provider's cursor pages (has_more + next_page) until the last. A cursor that comes back — the
 /// same page again, or a cycle — is an error at once, not a loop; a hard stop bounds a cursor that never repeats.</summary>

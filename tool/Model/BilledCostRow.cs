@@ -1,4 +1,4 @@
-namespace TokenTelemetry.Database;
+namespace TokenTelemetry.Model;
 
 /// <summary>One line of a provider's cost report, kept as reported (DESIGN §3 billed_cost), amount in USD.</summary>
 public sealed record BilledCostRow

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using TokenTelemetry.Configuration;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Http;
 
 /// <summary>
 /// The one HTTP pipeline every source uses (Microsoft.Extensions.Http.Resilience on Polly): a deadline per attempt,
@@ -72,7 +72,7 @@ public sealed class SourceHttp : IDisposable
             if (response.IsSuccessStatusCode) return await response.Content.ReadAsByteArrayAsync(ct);
             var status = (int)response.StatusCode;
             var detail = await ErrorDetailAsync(response, ct);
-            throw Fail(response.StatusCode switch
+            throw Fail(response.StatusCode, response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => $"GET {Describe(url)}: 401 Unauthorized — {_credentialHint} is missing, wrong or revoked",
                 HttpStatusCode.Forbidden => $"GET {Describe(url)}: 403 Forbidden — {_credentialHint} lacks the permission this endpoint needs",
@@ -102,6 +102,8 @@ public sealed class SourceHttp : IDisposable
     }
 
     private SourceException Fail(string message, Exception? inner = null) => new(_redactor.Redact(message), inner);
+
+    private SourceException Fail(HttpStatusCode status, string message) => new(_redactor.Redact(message), httpStatus: status);
 
     /// <summary>The URL without its query string (it may carry identifiers but never belongs in an alert) and without
     /// any user and password written into it.</summary>

@@ -1,11 +1,16 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
 using TokenTelemetry.Ingest;
 using TokenTelemetry.Pricing;
+using TokenTelemetry.Model;
+using TokenTelemetry.Sources;
 using TokenTelemetry.Usage;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Collection;
 
 /// <summary>
 /// Runs sources over their due windows (DESIGN §4, §5, §7). Each source runs isolated — its failure is recorded and
@@ -16,8 +21,9 @@ namespace TokenTelemetry.Sources;
 /// __heartbeat__, even when every source failed.
 /// </summary>
 public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig config, TimeProvider clock, Action<string> progress, Action<string> warn,
-    UsagePricer? pricer = null)
+    UsagePricer? pricer = null, ILogger? log = null)
 {
+    private readonly ILogger _log = log ?? NullLogger.Instance;
     private readonly SchemaName _schema = database.Schema;
     private DateTimeOffset? _horizon;
 
@@ -31,7 +37,11 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
         foreach (var source in sources)
         {
             ct.ThrowIfCancellationRequested();
-            outcomes.Add(await RunSourceAsync(source, mode, explicitRange, ct));
+            var started = Stopwatch.GetTimestamp();
+            var outcome = await RunSourceAsync(source, mode, explicitRange, ct);
+            _log.LogDebug("collect: {Source} {Status} in {Milliseconds} ms: {Windows} window(s), {Rows} row(s)", source.Name, outcome.Status,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, outcome.Windows, outcome.Rows);
+            outcomes.Add(outcome);
         }
         await new Freshness(_schema, config, clock).WriteAsync(connection, sources, outcomes, ct);
         return outcomes;
@@ -112,6 +122,8 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
             var start = WindowGrid.Ceiling(horizon, g);
             range = start < range.End ? range with { Start = start } : null;
         }
+        _log.LogDebug("collect: {Source} planned {Range} ({Granularity} windows)", source.Name,
+            range is null ? "nothing due" : $"{range.Start:u} → {range.End:u}", g.Label());
         if (range is null) return new SourceOutcome(source.Name, SourceStatus.Ok, "nothing due yet");
 
         progress($"{source.Name}: collecting {range.Start:u} → {range.End:u}");

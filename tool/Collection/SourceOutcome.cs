@@ -1,4 +1,6 @@
-namespace TokenTelemetry.Sources;
+using TokenTelemetry.Sources;
+
+namespace TokenTelemetry.Collection;
 
 /// <summary>How one source's part of a cycle ended.</summary>
 public enum SourceStatus

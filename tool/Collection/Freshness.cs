@@ -1,13 +1,12 @@
 using Npgsql;
 using TokenTelemetry.Configuration;
 using TokenTelemetry.Database;
-using TokenTelemetry.Usage;
+using TokenTelemetry.Sources;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Collection;
 
 /// <summary>
-/// The collector's watchdog_status rows (DESIGN §3, invariant 9): per enabled source its status, liveness from the
-/// later of its last ingest (MAX(updated_at)) and its last successful poll — an idle source that polls is alive —
+/// The collector's watchdog_status rows (DESIGN §3, invariant 9): per enabled source its status, its <see cref="Liveness"/>
 /// and an actionable message; plus __heartbeat__ with a threshold derived from the schedule interval.
 /// </summary>
 public sealed class Freshness(SchemaName schema, InstanceConfig config, TimeProvider clock)
@@ -25,14 +24,14 @@ public sealed class Freshness(SchemaName schema, InstanceConfig config, TimeProv
             if (outcome is null || outcome.Status == SourceStatus.Skipped) continue; // the collector holding the lock reports it
             var lastIngest = await side.LastIngestAsync(connection, source.Name, CancellationToken.None);
             var lastPoll = outcome.Status == SourceStatus.Ok ? now : previous.GetValueOrDefault(source.Name)?.LastPollAt;
-            var alive = Later(lastIngest, lastPoll);
+            var alive = Liveness.Alive(lastIngest, lastPoll);
             var paused = config.Watchdog.Paused.TryGetValue(source.Name, out var pausedWhy);
             await store.UpsertAsync(tx, new WatchdogStatusRow
             {
                 SourceSystem = source.Name,
                 Status = paused ? "paused" : outcome.Status == SourceStatus.Failed ? "error" : alive is null ? "never_seen" : "ok",
-                ThresholdSeconds = ThresholdSeconds(source),
-                StaleSeconds = alive is null ? null : (long)(now - alive.Value).TotalSeconds,
+                ThresholdSeconds = Liveness.ThresholdSeconds(config, source.Name, source.Capabilities.Granularity),
+                StaleSeconds = Liveness.StaleSeconds(now, alive),
                 LastIngestAt = lastIngest,
                 LastPollAt = lastPoll,
                 LastCheckAt = now,
@@ -47,7 +46,7 @@ public sealed class Freshness(SchemaName schema, InstanceConfig config, TimeProv
         {
             SourceSystem = WatchdogStatusRow.Heartbeat,
             Status = "ok",
-            ThresholdSeconds = HeartbeatThresholdSeconds(config.Scheduler),
+            ThresholdSeconds = Liveness.HeartbeatThresholdSeconds(config.Scheduler),
             StaleSeconds = 0,
             LastIngestAt = null,
             LastPollAt = now,
@@ -57,28 +56,4 @@ public sealed class Freshness(SchemaName schema, InstanceConfig config, TimeProv
         }, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
     }
-
-    /// <summary>Config's per-source threshold, else two collection intervals plus one window plus the lag: an idle but
-    /// polling source stays ok, a source that stops polling goes stale within about two cycles.</summary>
-    public int ThresholdSeconds(ICollectionSource source) => ThresholdSeconds(config, source.Name, source.Capabilities.Granularity);
-
-    public static int ThresholdSeconds(InstanceConfig config, string source, Granularity granularity)
-    {
-        if (config.Watchdog.Thresholds.TryGetValue(source, out var configured)) return configured;
-        var s = config.Scheduler;
-        // Subscription days come from the plans in config, rewritten every cycle: no provider window to wait for.
-        var window = source == "subscriptions" ? TimeSpan.Zero : granularity switch
-        {
-            Granularity.FifteenMinutes => TimeSpan.FromMinutes(15),
-            Granularity.Hour => TimeSpan.FromHours(1),
-            Granularity.Day => TimeSpan.FromDays(1),
-            _ => TimeSpan.Zero,
-        };
-        return (int)(2 * s.Interval + window + TimeSpan.FromMinutes(s.LagMinutes)).TotalSeconds;
-    }
-
-    /// <summary>The heartbeat is stale after two missed cycles.</summary>
-    public static int HeartbeatThresholdSeconds(SchedulerConfig scheduler) => (int)(2 * scheduler.Interval).TotalSeconds;
-
-    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

@@ -1,7 +1,7 @@
-using TokenTelemetry.Database;
+using TokenTelemetry.Model;
 using TokenTelemetry.Usage;
 
-namespace TokenTelemetry.Sources;
+namespace TokenTelemetry.Collection;
 
 /// <summary>
 /// The bounds a collector's row must keep before it is written (DESIGN §4.15), as files' records keep theirs: labels
