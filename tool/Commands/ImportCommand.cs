@@ -33,7 +33,7 @@ public sealed class ImportCommand
         var context = await CollectionSetup.ContextAsync(instance, ct);
         var request = new IngestRequest
         {
-            Path = path, BaseDirectory = Directory.GetCurrentDirectory(), Format = format == "rows" ? "auto" : format,
+            Path = path, BaseDirectory = Invocation.Current.WorkingDirectory, Format = format == "rows" ? "auto" : format,
             Rows = format == "rows" ? true : format == "auto" ? null : false,
             SourceSystem = sourceSystem ?? "import", UserId = NullIfEmpty(userId ?? instance.Config.Identity.UserId), ProjectId = NullIfEmpty(projectId),
             RowUserId = NullIfEmpty(userId), RowProjectId = NullIfEmpty(projectId),

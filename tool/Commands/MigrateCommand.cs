@@ -16,7 +16,7 @@ public sealed class MigrateCommand
         var instance = InstanceLoading.Load(global, requireSources: false);
         if (printReaderSql)
         {
-            Console.Out.Write(ReaderSql(instance));
+            Invocation.Current.Terminal.Out.Write(ReaderSql(instance));
             return 0;
         }
         await using var database = await TelemetryDatabase.ConnectAsync(instance, Terminal.Progress, ct);
@@ -26,7 +26,7 @@ public sealed class MigrateCommand
         if (status) return await PrintStatusAsync(migrator, connection, database, ct);
         if (dryRun)
         {
-            Console.Out.Write(await migrator.DryRunAsync(connection, ct));
+            Invocation.Current.Terminal.Out.Write(await migrator.DryRunAsync(connection, ct));
             return 0;
         }
         var role = instance.Config.Grafana.ReaderRole;

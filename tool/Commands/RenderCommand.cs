@@ -12,7 +12,7 @@ public sealed class RenderCommand
         [Option("dotnet-root", Description = "DOTNET_ROOT for schedules: the folder holding the .NET runtime on the host that runs them (default: the runtime this tool runs on)")] string? dotnetRoot = null)
     {
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var root = Path.GetFullPath(@out ?? Path.Combine(instance.Directory, "grafana"));
+        var root = Invocation.Current.FullPath(@out ?? Path.Combine(instance.Directory, "grafana"));
         var tool = ScheduledTool.Resolve(toolPath, dotnetRoot);
         if (toolPath is not null && !File.Exists(tool.Executable))
             Terminal.Warning($"{tool.Executable} does not exist on this machine; the schedules call it (fine when they run on another host)");
@@ -21,7 +21,7 @@ public sealed class RenderCommand
                              "install the tool (dotnet tool install, see AGENT_DEPLOY.md) and render with it, or pass --tool-path");
         if (!Directory.Exists(Path.Combine(tool.DotnetRoot, "shared", "Microsoft.NETCore.App")))
             Terminal.Warning($"DOTNET_ROOT {tool.DotnetRoot} holds no .NET runtime on this machine (fine when the schedules run on another host)");
-        var files = GrafanaKit.Render(instance, Terminal.Warning, deployDir is null ? null : Path.GetFullPath(deployDir), tool);
+        var files = GrafanaKit.Render(instance, Terminal.Warning, deployDir is null ? null : Invocation.Current.FullPath(deployDir), tool);
         KitFiles.Write(root, files);
         Terminal.Out($"rendered {files.Count} files into {root}");
         foreach (var (path, _) in files) Terminal.Out($"  {path}");
