@@ -1,8 +1,10 @@
 using Cocona;
+using Cocona.Application;
 using Cocona.Command;
 using Cocona.Command.Dispatcher;
 using Cocona.Command.Dispatcher.Middlewares;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using TokenTelemetry.Commands;
 
@@ -45,6 +47,7 @@ public static class ToolHost
             options.TreatPublicMethodsAsCommands = false;
             options.EnableShellCompletionSupport = false;
         });
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICoconaApplicationMetadataProvider, ToolMetadata>());
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
