@@ -13,7 +13,7 @@ public sealed class SlowestFirst : ITestCollectionOrderer
 {
     private static readonly string[] Slowest =
     [
-        "RunbookTests", "PanelEquivalenceTests", "CrashSafetyTests", "LiteLlmSourceTests", "EmbeddedScheduleTests",
+        "CrashSafetyTests", "RunbookTests", "PanelEquivalenceTests", "LiteLlmSourceTests", "EmbeddedScheduleTests",
         "DotnetRootTests", "ScheduleTests", "SecretFilesTests", "EmbeddedPortTests", "DaemonTests", "DemoTests", "CliTests",
     ];
 
