@@ -5,8 +5,9 @@ public sealed class ConsolePrompter : IPrompter
 {
     public string Ask(string question, string defaultValue)
     {
-        Console.Error.Write(defaultValue.Length > 0 ? $"{question} [{defaultValue}]: " : $"{question}: ");
-        var answer = Console.ReadLine()?.Trim();
+        var terminal = Invocation.Current.Terminal;
+        terminal.Error.Write(defaultValue.Length > 0 ? $"{question} [{defaultValue}]: " : $"{question}: ");
+        var answer = terminal.In.ReadLine()?.Trim();
         return string.IsNullOrEmpty(answer) ? defaultValue : answer;
     }
 }

@@ -14,7 +14,7 @@ public sealed class GrafanaCommands
         var instance = InstanceLoading.Load(global, requireSources: false);
         var config = instance.Config;
         var files = GrafanaKit.Render(instance, Terminal.Warning);
-        var readerPassword = Environment.GetEnvironmentVariable("GRAFANA_READER_PASSWORD") ?? config.Grafana.ReaderPassword ?? "";
+        var readerPassword = Invocation.Current.Variable("GRAFANA_READER_PASSWORD") ?? config.Grafana.ReaderPassword ?? "";
         Terminal.Redactor = Terminal.Redactor.With(readerPassword); // read here, outside the config
         JsonObject? source = null;
         if (datasource)

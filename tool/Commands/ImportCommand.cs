@@ -20,7 +20,7 @@ public sealed class ImportCommand(ILogger<ImportCommand> log)
     {
         var options = new ImportOptions
         {
-            Path = path, BaseDirectory = Directory.GetCurrentDirectory(), Format = format, SourceSystem = sourceSystem, UserId = userId,
+            Path = path, BaseDirectory = Invocation.Current.WorkingDirectory, Format = format, SourceSystem = sourceSystem, UserId = userId,
             ProjectId = projectId, Granularity = granularity, Provider = provider, At = at, Replace = replace,
         };
         options.Validate(); // before the instance is loaded: a bad flag is reported as itself

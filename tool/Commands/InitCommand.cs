@@ -37,13 +37,13 @@ public sealed class InitCommand
             Sources = source ?? [],
             ReaderRole = string.IsNullOrEmpty(readerRole) ? null : readerRole, // --reader-role "" = none, for scripts
         };
-        var directory = Path.GetFullPath(dir ?? Path.Combine("instances", name));
+        var directory = Invocation.Current.FullPath(dir ?? Path.Combine("instances", name));
         var existing = new[] { "config.yaml", ".env.example", ".gitignore" }.Where(f => File.Exists(Path.Combine(directory, f))).ToList();
         if (existing.Count > 0 && !force)
             throw new TelemetryException($"{Relative(directory)} already has {string.Join(", ", existing)}; nothing was changed",
                 "pass --force to overwrite, or choose another name");
 
-        var interactive = !nonInteractive && !Console.IsInputRedirected;
+        var interactive = !nonInteractive && !Invocation.Current.Terminal.IsInputRedirected;
         var options = InitPlanner.Plan(flags, interactive ? new ConsolePrompter() : null);
         var files = InstanceScaffold.Render(options);
         // Check the rendered config parses and validates (with every variable set) before anything is written.
@@ -74,7 +74,7 @@ public sealed class InitCommand
 
     private static string Relative(string path)
     {
-        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        var relative = Path.GetRelativePath(Invocation.Current.WorkingDirectory, path);
         return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
     }
 }

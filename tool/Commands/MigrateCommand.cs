@@ -18,13 +18,13 @@ public sealed class MigrateCommand(ILogger<MigrateCommand> log)
         var migrate = new MigrateSchema(instance, new Feedback(Terminal.Progress, Terminal.Warning, log));
         if (printReaderSql)
         {
-            Console.Out.Write(migrate.ReaderSql());
+            Invocation.Current.Terminal.Out.Write(migrate.ReaderSql());
             return ExitCodes.Ok;
         }
         if (status) return PrintStatus(await migrate.StatusAsync(ct));
         if (dryRun)
         {
-            Console.Out.Write(await migrate.DryRunAsync(ct));
+            Invocation.Current.Terminal.Out.Write(await migrate.DryRunAsync(ct));
             return ExitCodes.Ok;
         }
         var done = await migrate.RunAsync(ct);

@@ -15,9 +15,9 @@ public sealed class NormalizeCommand
     {
         _ = verbose; // read by Program before the command runs
         if (UsageLimits.LabelProblem("--provider", provider) is { } bad) throw new TelemetryException(bad, "pass a plain provider name such as vllm");
-        using var input = file == "-" ? Console.OpenStandardInput() : OpenFile(file);
-        using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
-        using var sink = new CanonicalJsonWriter(stdout, Console.Error, provider);
+        using var input = file == "-" ? Invocation.Current.Terminal.OpenInput() : OpenFile(file);
+        using var stdout = new BufferedStream(Invocation.Current.Terminal.OpenOutput(), 1 << 16);
+        using var sink = new CanonicalJsonWriter(stdout, Invocation.Current.Terminal.Error, provider);
         new UsageNormalizer(sink, format).Run(input, ProcessLifetime.Token);
         stdout.Flush();
         Terminal.Progress($"normalize: {sink.Usages} usage record(s), {sink.Meters} meter reading(s), {sink.Rejections} rejected line(s)");
@@ -26,7 +26,7 @@ public sealed class NormalizeCommand
 
     private static FileStream OpenFile(string path)
     {
-        if (!File.Exists(path)) throw new TelemetryException($"{path} does not exist", "pass a JSON/JSONL file, or - to read stdin");
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (!File.Exists(Invocation.Current.FullPath(path))) throw new TelemetryException($"{path} does not exist", "pass a JSON/JSONL file, or - to read stdin");
+        return new FileStream(Invocation.Current.FullPath(path), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
     }
 }

@@ -106,9 +106,9 @@ public sealed class PricingCommands
     /// <summary>The chosen instance; with none chosen and none (or several) under ./instances, the defaults.</summary>
     private static Instance? OptionalInstance(GlobalOptions global)
     {
-        if (global.Instance is not null || Environment.GetEnvironmentVariable("TT_INSTANCE") is { Length: > 0 })
+        if (global.Instance is not null || Invocation.Current.Variable("TT_INSTANCE") is { Length: > 0 })
             return InstanceLoading.Load(global, requireSources: false);
-        var instances = Path.Combine(Directory.GetCurrentDirectory(), "instances");
+        var instances = Path.Combine(Invocation.Current.WorkingDirectory, "instances");
         var candidates = Directory.Exists(instances)
             ? Directory.GetDirectories(instances).Where(d => Path.GetFileName(d) != InstanceLocator.ExampleName && File.Exists(Path.Combine(d, "config.yaml"))).ToList()
             : [];

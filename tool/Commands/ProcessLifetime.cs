@@ -3,17 +3,19 @@ using System.Runtime.InteropServices;
 namespace TokenTelemetry.Commands;
 
 /// <summary>
-/// The process-wide cancellation every command passes down: SIGTERM and Ctrl-C (SIGINT) cancel it, so a collector
-/// daemon stops between cycles and a window in flight commits or rolls back whole instead of being cut off.
+/// The cancellation every command passes down: in the binary SIGTERM and Ctrl-C (SIGINT) cancel it, so a collector
+/// daemon stops between cycles and a window in flight commits or rolls back whole instead of being cut off; a run
+/// hosted in-process gets its own from its <see cref="Invocation"/>.
 /// </summary>
 public static class ProcessLifetime
 {
     private static readonly CancellationTokenSource Source = new();
     private static readonly List<PosixSignalRegistration> Registrations = [];
 
-    public static CancellationToken Token => Source.Token;
+    public static CancellationToken Token => Invocation.Current.Cancellation;
 
-    public static void Install()
+    /// <summary>Registers the process's signal handlers; returns the token they cancel.</summary>
+    public static CancellationToken Install()
     {
         foreach (var signal in (PosixSignal[])[PosixSignal.SIGTERM, PosixSignal.SIGINT])
             Registrations.Add(PosixSignalRegistration.Create(signal, context =>
@@ -21,5 +23,6 @@ public static class ProcessLifetime
                 context.Cancel = true; // we stop ourselves, cleanly
                 Source.Cancel();
             }));
+        return Source.Token;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TokenTelemetry.Configuration;
 
 namespace TokenTelemetry.Commands;
@@ -5,15 +6,23 @@ namespace TokenTelemetry.Commands;
 /// <summary>
 /// The console, as the commands use it: stdout carries a command's output (what a script or agent parses),
 /// stderr carries progress, warnings and errors (DESIGN §5). Every line passes through <see cref="Redactor"/>, so a
-/// configured secret never reaches the console or a log collecting it — whoever composed the line.
+/// configured secret never reaches the console or a log collecting it — whoever composed the line. Lines go to the
+/// current <see cref="Invocation"/>'s terminal: the process's console in the binary, the run's own in-process.
 /// </summary>
 public static class Terminal
 {
-    /// <summary>Set once the instance's config is loaded (<see cref="InstanceLoading"/>); none before.</summary>
-    public static SecretRedactor Redactor { get; set; } = SecretRedactor.None;
+    // Per run, not per process: runs hosted in parallel each redact their own instance's secrets.
+    private static readonly ConditionalWeakTable<Invocation, SecretRedactor> Redactors = new();
 
-    public static void Out(string line) => Console.Out.WriteLine(Redactor.Redact(line));
-    public static void Progress(string line) => Console.Error.WriteLine(Redactor.Redact(line));
-    public static void Warning(string line) => Console.Error.WriteLine(Redactor.Redact($"warning: {line}"));
-    public static void Error(string line) => Console.Error.WriteLine(Redactor.Redact(line));
+    /// <summary>Set once the instance's config is loaded (<see cref="InstanceLoading"/>); none before.</summary>
+    public static SecretRedactor Redactor
+    {
+        get => Redactors.TryGetValue(Invocation.Current, out var redactor) ? redactor : SecretRedactor.None;
+        set => Redactors.AddOrUpdate(Invocation.Current, value);
+    }
+
+    public static void Out(string line) => Invocation.Current.Terminal.Out.WriteLine(Redactor.Redact(line));
+    public static void Progress(string line) => Invocation.Current.Terminal.Error.WriteLine(Redactor.Redact(line));
+    public static void Warning(string line) => Invocation.Current.Terminal.Error.WriteLine(Redactor.Redact($"warning: {line}"));
+    public static void Error(string line) => Invocation.Current.Terminal.Error.WriteLine(Redactor.Redact(line));
 }

@@ -8,7 +8,7 @@ namespace TokenTelemetry.Configuration;
 /// </summary>
 public sealed partial class EnvironmentExpander(IReadOnlyDictionary<string, string> dotEnv, Func<string, string?>? environment = null)
 {
-    private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
+    private readonly Func<string, string?> _environment = environment ?? Invocation.Current.Variable;
 
     [GeneratedRegex(@"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}")]
     private static partial Regex Reference();

@@ -10,7 +10,7 @@ public static class InstanceLocator
 
     public static string ResolveConfigPath(string? instance, string workingDirectory, Func<string, string?>? environment = null)
     {
-        environment ??= Environment.GetEnvironmentVariable;
+        environment ??= Invocation.Current.Variable;
         instance = string.IsNullOrWhiteSpace(instance) ? environment("TT_INSTANCE") : instance;
         var instancesDir = Path.Combine(workingDirectory, "instances");
         if (string.IsNullOrWhiteSpace(instance)) return Path.Combine(OnlyInstance(instancesDir), "config.yaml");

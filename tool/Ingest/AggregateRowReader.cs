@@ -29,7 +29,7 @@ public sealed class AggregateRowReader(string defaultSourceSystem, UsagePricer p
         if (path == "-")
         {
             using var buffer = new MemoryStream();
-            Console.OpenStandardInput().CopyTo(buffer);
+            Invocation.Current.Terminal.OpenInput().CopyTo(buffer);
             bytes = buffer.ToArray();
         }
         else bytes = File.ReadAllBytes(path);

@@ -86,7 +86,7 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
             sink.File = file;
             try
             {
-                using var input = file == "-" ? Console.OpenStandardInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                using var input = file == "-" ? Invocation.Current.Terminal.OpenInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
                 new UsageNormalizer(sink, request.Format).Run(input, ct, UnsettledSince(file));
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)

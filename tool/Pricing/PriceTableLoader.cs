@@ -20,8 +20,9 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
 
     public static string DefaultCacheDirectory()
     {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        var xdg = Invocation.Current.Variable("XDG_CACHE_HOME");
+        var home = Invocation.Current.Variable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(home, ".cache");
         return Path.Combine(root, "token-telemetry");
     }
 
@@ -58,8 +59,8 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
         string origin;
         if (file is not null)
         {
-            if (!File.Exists(file)) throw new TelemetryException($"{file} does not exist", "pass a LiteLLM model_prices_and_context_window.json");
-            bytes = await File.ReadAllBytesAsync(file, ct);
+            if (!File.Exists(Invocation.Current.FullPath(file))) throw new TelemetryException($"{file} does not exist", "pass a LiteLLM model_prices_and_context_window.json");
+            bytes = await File.ReadAllBytesAsync(Invocation.Current.FullPath(file), ct);
             origin = file;
         }
         else
@@ -74,8 +75,8 @@ public sealed class PriceTableLoader(PricingConfig config, TimeSpan httpDeadline
 
     private static PriceTable FromFile(string path)
     {
-        if (!File.Exists(path)) throw new TelemetryException($"pricing.file {path} does not exist", "fix pricing.file, or set pricing.source: bundled");
-        return PriceTable.Parse(File.ReadAllBytes(path), $"the file {path}");
+        if (!File.Exists(Invocation.Current.FullPath(path))) throw new TelemetryException($"pricing.file {path} does not exist", "fix pricing.file, or set pricing.source: bundled");
+        return PriceTable.Parse(File.ReadAllBytes(Invocation.Current.FullPath(path)), $"the file {path}");
     }
 
     private async Task<PriceTable> FromUrlAsync(string url, CancellationToken ct)

@@ -93,7 +93,7 @@ public static class GrafanaKit
         files.Add(("provisioning/datasources/token-telemetry.yaml", TemplateRenderer.Render("grafana/datasource.yaml.sbn", provisioning)));
         files.Add(("provisioning/dashboards/token-telemetry.yaml", TemplateRenderer.Render("grafana/dashboards-provider.yaml.sbn", provisioning)));
         var instanceDirectory = deployDirectory is null ? instance.Directory : Path.Combine(deployDirectory, "instances", instance.Name);
-        files.AddRange(Operations(instance, reader, hostPort, deployDirectory ?? Directory.GetCurrentDirectory(), instanceDirectory, tool ?? ScheduledTool.Resolve()));
+        files.AddRange(Operations(instance, reader, hostPort, deployDirectory ?? Invocation.Current.WorkingDirectory, instanceDirectory, tool ?? ScheduledTool.Resolve()));
         return files;
     }
 

@@ -31,11 +31,11 @@ public sealed record ScheduledTool(string Executable, string? Assembly, string D
     /// </summary>
     public static ScheduledTool Resolve(string? toolPath = null, string? dotnetRoot = null)
     {
-        var root = string.IsNullOrEmpty(dotnetRoot) ? RunningDotnetRoot() : Path.GetFullPath(dotnetRoot);
+        var root = string.IsNullOrEmpty(dotnetRoot) ? RunningDotnetRoot() : Invocation.Current.FullPath(dotnetRoot);
         var user = ProcessRunner.IsRoot ? null : Environment.UserName;
         if (!string.IsNullOrEmpty(toolPath))
         {
-            var full = Path.GetFullPath(toolPath);
+            var full = Invocation.Current.FullPath(toolPath);
             return new ScheduledTool(Path.GetFileName(full) == CommandName ? full : Path.Combine(full, CommandName), null, root, user);
         }
         var process = Environment.ProcessPath

@@ -40,11 +40,11 @@ public static class CollectionSetup
 
     /// <summary>TT_NOW (ISO 8601) pins "now" for window planning: replay a cycle as of that time.</summary>
     public static TimeProvider Clock() =>
-        Environment.GetEnvironmentVariable("TT_NOW") is { Length: > 0 } now
+        Invocation.Current.Variable("TT_NOW") is { Length: > 0 } now
             ? new FixedTimeProvider(IsoTime.Parse(now, "TT_NOW"))
             : TimeProvider.System;
 
     /// <summary>TT_HTTP_RETRY_BASE_MS shortens the retry backoff (tests replaying 429/500 use it); default 1 s.</summary>
     private static TimeSpan RetryBaseDelay() =>
-        int.TryParse(Environment.GetEnvironmentVariable("TT_HTTP_RETRY_BASE_MS"), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(1);
+        int.TryParse(Invocation.Current.Variable("TT_HTTP_RETRY_BASE_MS"), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(1);
 }

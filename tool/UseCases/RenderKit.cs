@@ -13,7 +13,7 @@ public sealed class RenderKit(Instance instance, Feedback feedback)
 
     public Rendered Run(string? outDirectory, string? deployDir, string? toolPath, string? dotnetRoot)
     {
-        var root = Path.GetFullPath(outDirectory ?? Path.Combine(instance.Directory, "grafana"));
+        var root = Invocation.Current.FullPath(outDirectory ?? Path.Combine(instance.Directory, "grafana"));
         var tool = ScheduledTool.Resolve(toolPath, dotnetRoot);
         if (toolPath is not null && !File.Exists(tool.Executable))
             feedback.Warn($"{tool.Executable} does not exist on this machine; the schedules call it (fine when they run on another host)");
@@ -22,7 +22,7 @@ public sealed class RenderKit(Instance instance, Feedback feedback)
                           "install the tool (dotnet tool install, see AGENT_DEPLOY.md) and render with it, or pass --tool-path");
         if (!Directory.Exists(Path.Combine(tool.DotnetRoot, "shared", "Microsoft.NETCore.App")))
             feedback.Warn($"DOTNET_ROOT {tool.DotnetRoot} holds no .NET runtime on this machine (fine when the schedules run on another host)");
-        var files = GrafanaKit.Render(instance, feedback.Warn, deployDir is null ? null : Path.GetFullPath(deployDir), tool);
+        var files = GrafanaKit.Render(instance, feedback.Warn, deployDir is null ? null : Invocation.Current.FullPath(deployDir), tool);
         KitFiles.Write(root, files);
         feedback.Log.LogDebug("render: config {ConfigPath}; {Count} file(s) into {Root}", instance.ConfigPath, files.Count, root);
         return new Rendered(root, files, tool);

@@ -19,7 +19,7 @@ public sealed class RunDemo(Feedback feedback)
 
     public async Task<Result> RunAsync(bool reset, int? port, CancellationToken ct)
     {
-        var directory = Path.GetFullPath(Path.Combine("instances", DemoFiles.Name));
+        var directory = Invocation.Current.FullPath(Path.Combine("instances", DemoFiles.Name));
         var now = CollectionSetup.Clock().GetUtcNow(); // TT_NOW replays the demo as of a date (its subscription days depend on it)
 
         Step(1, "instance", $"instances/{DemoFiles.Name} with an embedded Postgres");
@@ -39,7 +39,7 @@ public sealed class RunDemo(Feedback feedback)
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(path, content, ct);
         }
-        var instance = InstanceLocator.Load(directory, Directory.GetCurrentDirectory());
+        var instance = InstanceLocator.Load(directory, Invocation.Current.WorkingDirectory);
         if (port is not null && instance.Config.Postgres.Port != port)
             throw new TelemetryException($"instances/{DemoFiles.Name} already exists with postgres.port {instance.Config.Postgres.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "empty (a free port)"}",
                 $"run `demo --reset --port {port}` to start over on port {port}, or set postgres.port in instances/{DemoFiles.Name}/config.yaml");

@@ -18,7 +18,10 @@ namespace TokenTelemetry.Tests.Integration;
 public sealed class CrashSafetyTests
 {
     private static readonly DateTimeOffset Now = new(2025, 11, 20, 0, 0, 0, TimeSpan.Zero);
-    private const int Hours = 2000;
+    // Long enough that the kill, which comes once the watermark is past the first day (~30 windows in), lands well
+    // before the end (asserted below, so a too-fast run fails rather than proving nothing); every window is collected
+    // three times over the test (reference, killed run, rerun), so each hour here costs the suite three windows.
+    private const int Hours = 500;
 
     /// <summary>An OpenAI usage API generating two results per hour for any range, 168 buckets a page.</summary>
     private static async Task Generate(HttpListenerContext c)
@@ -99,8 +102,8 @@ public sealed class CrashSafetyTests
         var expected = await RowsAsync(reference);
         expected.Count.ShouldBe(2 * Hours);
         var expectedBilled = await BilledAsync(reference.ConnectionString, DateTime.MaxValue);
-        // 2,000 hours back from 2025-11-20 start on 2025-08-28 16:00: the days 2025-08-28 … 2025-11-19
-        expectedBilled.Count.ShouldBe(84);
+        // 500 hours back from 2025-11-20 start on 2025-10-30 04:00: the days 2025-10-30 … 2025-11-19
+        expectedBilled.Count.ShouldBe(21);
 
         using var crashed = await InstanceAsync(server, costs: true);
         var atKill = await KillMidRangeAsync(crashed);
@@ -109,7 +112,7 @@ public sealed class CrashSafetyTests
         var covered = (int)(atKill - start).TotalHours;
         rows.Count(r => r.WindowStart.UtcDateTime < atKill).ShouldBe(2 * covered); // every window behind the mark is whole
         rows.Count(r => r.WindowStart.UtcDateTime >= atKill).ShouldBe(0);           // and nothing is ahead of it
-        // Every billed day that starts behind the watermark committed with its windows (the first window took 2025-08-28).
+        // Every billed day that starts behind the watermark committed with its windows (the first window took 2025-10-30).
         (await BilledAsync(crashed.ConnectionString, atKill)).ShouldBe(expectedBilled.Where(b => b.Day < atKill).ToList());
 
         // The rerun resumes at the watermark (lookback_days 0: nothing older is asked again): nothing is missing.

@@ -14,7 +14,7 @@ namespace TokenTelemetry.Tests.Integration;
 /// model and user (one restarts mid-window), a series born mid-range, sparse cache counters, a quiet hour. The
 /// generator books every increment it makes; the rows must equal that book, window by window.
 /// </summary>
-public sealed class LiteLlmSourceTests
+public sealed class LiteLlmSourceTests(PrometheusFixture shared) : IClassFixture<PrometheusFixture>
 {
     private static readonly DateTimeOffset Start = WindowGrid.Floor(DateTimeOffset.UtcNow, Granularity.Hour).AddHours(-73);
     private static readonly DateTimeOffset End = Start.AddHours(72);
@@ -83,7 +83,7 @@ public sealed class LiteLlmSourceTests
     public async Task Three_days_of_counters_become_exact_window_deltas_in_one_query_per_metric()
     {
         var (openMetrics, book) = Generate();
-        using var prometheus = await PrometheusServer.StartAsync(openMetrics);
+        var prometheus = await shared.StartOnceAsync(openMetrics);
         var harness = await EngineHarness.CreateAsync();
         var config = Config(prometheus.BaseUrl);
         using var source = new LiteLlmSource(config.Sources.Litellm!, harness.Context(config));
@@ -131,7 +131,7 @@ public sealed class LiteLlmSourceTests
     public async Task A_range_older_than_retention_is_clamped_with_a_warning_naming_the_lost_span()
     {
         var (openMetrics, book) = Generate();
-        using var prometheus = await PrometheusServer.StartAsync(openMetrics);
+        var prometheus = await shared.StartOnceAsync(openMetrics);
         var harness = await EngineHarness.CreateAsync();
         var config = Config(prometheus.BaseUrl);
         using var source = new LiteLlmSource(config.Sources.Litellm!, harness.Context(config));
