@@ -162,7 +162,7 @@ public sealed class CollectionEngine(TelemetryDatabase database, InstanceConfig 
     /// first window also taking days that start before the range and the last those after, so every day commits
     /// with some window and a crash between windows loses none (they are re-collected with the windows after the
     /// watermark).</summary>
-    private static CollectionRange BilledShare(CollectionRange billed, CollectionRange window, IReadOnlyList<CollectionRange> all) =>
+    private static CollectionRange BilledShare(CollectionRange billed, CollectionRange window, List<CollectionRange> all) =>
         new(window == all[0] ? Min(billed.Start, window.Start) : window.Start, window == all[^1] ? Max(billed.End, window.End) : window.End);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

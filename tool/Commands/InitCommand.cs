@@ -6,6 +6,9 @@ namespace TokenTelemetry.Commands;
 
 public sealed class InitCommand
 {
+    /// <summary>The files `init` writes into an instance folder (and refuses to overwrite without --force).</summary>
+    private static readonly string[] ScaffoldFiles = ["config.yaml", ".env.example", ".gitignore"];
+
     [Command("init", Description = "Scaffold instances/<name>/ (config.yaml, .env.example, .gitignore) from templates")]
     public int Init(
         [Argument(Description = "Instance name (lowercase letters, digits, - and _)")] string name,
@@ -38,7 +41,7 @@ public sealed class InitCommand
             ReaderRole = string.IsNullOrEmpty(readerRole) ? null : readerRole, // --reader-role "" = none, for scripts
         };
         var directory = Invocation.Current.FullPath(dir ?? Path.Combine("instances", name));
-        var existing = new[] { "config.yaml", ".env.example", ".gitignore" }.Where(f => File.Exists(Path.Combine(directory, f))).ToList();
+        var existing = ScaffoldFiles.Where(f => File.Exists(Path.Combine(directory, f))).ToList();
         if (existing.Count > 0 && !force)
             throw new TelemetryException($"{Relative(directory)} already has {string.Join(", ", existing)}; nothing was changed",
                 "pass --force to overwrite, or choose another name");

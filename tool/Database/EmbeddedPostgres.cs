@@ -24,7 +24,10 @@ public sealed class EmbeddedPostgres(string dataDirectory, string statePath, str
     private string LogFile => Path.Combine(DataDirectory, "postmaster.log");
     public bool IsInitialized => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 
-    public EmbeddedState? ReadState() =>
+    public EmbeddedState? ReadState() => ReadState(statePath);
+
+    /// <summary>The state file an embedded cluster left (its port, password, …), or null when there is none.</summary>
+    public static EmbeddedState? ReadState(string statePath) =>
         File.Exists(statePath) ? JsonSerializer.Deserialize<EmbeddedState>(File.ReadAllText(statePath), StateJson) : null;
 
     /// <summary>Initialises the cluster if needed and starts it if it is not running; returns how to reach it.</summary>

@@ -55,7 +55,7 @@ public sealed class RepriceStore(SchemaName schema)
 
     /// <summary>The next <paramref name="count"/> rows of the cursor (fewer at its end, none after it); the cursor closes
     /// with the transaction.</summary>
-    public async Task<List<StoredCost>> FetchAsync(NpgsqlTransaction tx, int count, CancellationToken ct)
+    public static async Task<List<StoredCost>> FetchAsync(NpgsqlTransaction tx, int count, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"FETCH {count} FROM {Cursor}", tx.Connection, tx);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -66,7 +66,7 @@ public sealed class RepriceStore(SchemaName schema)
         return rows;
     }
 
-    public async Task CloseAsync(NpgsqlTransaction tx, CancellationToken ct)
+    public static async Task CloseAsync(NpgsqlTransaction tx, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"CLOSE {Cursor}", tx.Connection, tx);
         await command.ExecuteNonQueryAsync(ct);

@@ -8,13 +8,15 @@ namespace TokenTelemetry.Database;
 public sealed class UsageReader(SchemaName schema)
 {
     /// <summary>The columns <see cref="Map"/> reads, in order; prefix with a table alias and a dot when joining.</summary>
-    public static string Columns(string alias = "") => string.Join(", ", new[]
-    {
+    public static string Columns(string alias = "") => string.Join(", ", MappedColumns.Select(c => alias.Length == 0 ? c : $"{alias}.{c}"));
+
+    private static readonly string[] MappedColumns =
+    [
         "source_system", "provider", "model", "model_id", "project_id", "user_id", "window_start", "window_end",
         "granularity::text", "measurement_basis::text", "input_tokens", "cached_read_tokens", "cached_write_tokens",
         "cached_write_1h_tokens", "output_tokens", "reasoning_tokens", "request_count", "cost_usd", "cost_basis::text",
         "raw_usage::text", "cache_savings_usd",
-    }.Select(c => alias.Length == 0 ? c : $"{alias}.{c}"));
+    ];
 
     public async Task<IReadOnlyList<TokenUsageRow>> ReadAsync(NpgsqlConnection connection, string? sourceSystem, CancellationToken ct)
     {

@@ -37,7 +37,7 @@ public sealed class Repricer(TelemetryDatabase database, UsagePricer pricer, Act
             await store.OpenAsync(tx, from, to, request.Sources, request.IncludeReported, ct);
             while (true)
             {
-                var rows = await store.FetchAsync(tx, PageSize, ct);
+                var rows = await RepriceStore.FetchAsync(tx, PageSize, ct);
                 if (rows.Count == 0) break;
                 read += rows.Count;
                 var updates = Page(rows, result);
@@ -46,7 +46,7 @@ public sealed class Repricer(TelemetryDatabase database, UsagePricer pricer, Act
                 written += landed;
                 if (rows.Count < PageSize) break;
             }
-            await store.CloseAsync(tx, ct);
+            await RepriceStore.CloseAsync(tx, ct);
             if (read == 0) continue;
             result.Days++;
             if (request.DryRun || written == 0) continue;

@@ -79,7 +79,7 @@ public static class GrafanaKit
         }
         var pg = config.Postgres;
         var hostPort = pg.Embedded
-            ? $"127.0.0.1:{pg.Port ?? (File.Exists(instance.EmbeddedStatePath) ? JsonSerializer.Deserialize<EmbeddedState>(File.ReadAllText(instance.EmbeddedStatePath), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!.Port : 5432)}"
+            ? $"127.0.0.1:{pg.Port ?? EmbeddedPostgres.ReadState(instance.EmbeddedStatePath)?.Port ?? 5432}"
             : !string.IsNullOrEmpty(pg.Url) && Uri.TryCreate(pg.Url, UriKind.Absolute, out var u) ? $"{u.Host}:{(u.Port > 0 ? u.Port : 5432)}" : $"{pg.Host}:{pg.ServerPort}";
         var provisioning = Model();
         provisioning["instance"] = instance.Name;

@@ -91,7 +91,7 @@ public sealed class AnthropicSource : ICollectionSource, IDisposable
     }
 
     /// <summary>Daily rows take the report's token costs for the same (day, model, workspace) as provider_reported.</summary>
-    private static IReadOnlyList<TokenUsageRow> Attribute(IReadOnlyList<TokenUsageRow> rows, List<BilledCostRow> billed)
+    private static List<TokenUsageRow> Attribute(IReadOnlyList<TokenUsageRow> rows, List<BilledCostRow> billed)
     {
         var costs = billed.Where(b => b.Model is not null)
             .GroupBy(b => (b.BucketStart, b.Model!, b.ProjectId))

@@ -139,7 +139,7 @@ public sealed class CopilotSource : ICollectionSource, IDisposable
     }
 
     /// <summary>A report file: NDJSON, a JSON array, or one JSON object.</summary>
-    private static IEnumerable<JsonElement> Records(byte[] content)
+    private static List<JsonElement> Records(byte[] content)
     {
         var text = Encoding.UTF8.GetString(content).Trim();
         if (text.Length == 0) return [];

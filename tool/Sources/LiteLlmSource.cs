@@ -125,7 +125,7 @@ public sealed class LiteLlmSource : ICollectionSource, IDisposable
         return new SourceBatch { Rows = rows, Warnings = warnings };
     }
 
-    private string? Label(PrometheusSeries series, string name) =>
+    private static string? Label(PrometheusSeries series, string name) =>
         series.Labels.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
     private string Matchers()

@@ -10,9 +10,9 @@ namespace TokenTelemetry.Verification;
 /// </summary>
 public static class RollupChecks
 {
-    public const string Hint =
+    public static string Hint(Database.SchemaName schema) =>
         "a rollup no longer sums the rows it stands for (a partition truncated or rows changed with triggers disabled): " +
-        "recompute them, as the schema's owner, with SELECT \"{0}\".usage_rollups_rebuild()";
+        $"recompute them, as the schema's owner, with SELECT {schema.Quoted}.usage_rollups_rebuild()";
 
     private const string Measures = """
         count(*) AS rows,

@@ -70,9 +70,9 @@ public sealed class Verifier(SchemaName schema, InstanceConfig config, IReadOnly
         results.Add(await PricesAsync(c, ct));
         results.AddRange(await WatermarksAndFreshnessAsync(c, ct));
         results.AddRange(await CallLedgerAsync(c, ct));
-        results.Add(await Sql(c, "rollups_match_facts", RollupChecks.FactsSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct, new { horizon }));
-        results.Add(await Sql(c, "pricing_rollup_matches_facts", RollupChecks.PricingSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct, new { horizon }));
-        results.Add(await Sql(c, "rollup_levels_agree", RollupChecks.LevelsSql(S), string.Format(System.Globalization.CultureInfo.InvariantCulture, RollupChecks.Hint, schema.Name), ct));
+        results.Add(await Sql(c, "rollups_match_facts", RollupChecks.FactsSql(S), RollupChecks.Hint(schema), ct, new { horizon }));
+        results.Add(await Sql(c, "pricing_rollup_matches_facts", RollupChecks.PricingSql(S), RollupChecks.Hint(schema), ct, new { horizon }));
+        results.Add(await Sql(c, "rollup_levels_agree", RollupChecks.LevelsSql(S), RollupChecks.Hint(schema), ct));
         return results;
     }
 

@@ -189,7 +189,7 @@ public sealed class RepriceTests
         await using var tx = await connection.BeginTransactionAsync();
         var (from, to) = (OpenAiRange.Start, OpenAiRange.End);
         await store.OpenAsync(tx, from, to, [], false, CancellationToken.None);
-        var rows = await store.FetchAsync(tx, 100, CancellationToken.None);
+        var rows = await RepriceStore.FetchAsync(tx, 100, CancellationToken.None);
         var updates = rows.Select(r => Repricer.Decide(r, contract).Update!).ToList();
         updates.Count.ShouldBe(4);
         // Meanwhile a collector re-collects the gpt-4o-mini hour.
