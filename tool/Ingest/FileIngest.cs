@@ -81,8 +81,8 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     }
 
     /// <summary>Normalized events read ahead of the ledger, files ahead of the one being counted together (each event a
-    /// call, meter or rejection of a few hundred bytes: a few MB).</summary>
-    private const int ReadAhead = 16_384;
+    /// call, meter or rejection with its raw usage JSON: about a kilobyte each).</summary>
+    private const int ReadAhead = 4_096;
 
     private static void Normalize(string file, string format, INormalizedSink sink, CancellationToken ct)
     {
