@@ -63,7 +63,7 @@ public static class AgentLogBenchmark
             for (var i = 0; i < runs.Count; i++)
                 Console.WriteLine($"{$"{i + 1} ({runs[i].Load})",-44}{runs[i].TtClaude.Seconds,18:F2}{runs[i].CcClaude.Seconds,9:F2}{runs[i].TtCodex.Seconds,13:F2}{runs[i].CcCodex.Seconds,9:F2}");
             Console.WriteLine();
-            Console.WriteLine($"{$"{Runs} runs each",-44}{"median s",9}{"min s",7}{"peak MB",9}   totals found");
+            Console.WriteLine($"{$"{Runs} runs each",-44}{"median s",9}{"min s",7}{"CPU s",7}{"peak MB",9}   totals found");
             var differences = new List<string>();
             foreach (var (corpus, ours, theirs, pick) in new[]
             {
@@ -86,6 +86,7 @@ public static class AgentLogBenchmark
                     : $"  {corpus}: the two DIFFER in {found.Count} place(s); first: {string.Join("; ", found.Take(5))}");
                 differences.AddRange(found);
             }
+            Console.WriteLine("(median and min of wall seconds; CPU s: median user + system seconds, which a loaded machine inflates far less than wall time)");
             Console.WriteLine("(input counts every input token: ccusage's inputTokens + cacheReadTokens + cacheCreationTokens; cost compared per day to the cent)");
             Console.WriteLine($"load average at the end: {LoadAverage()} on {Environment.ProcessorCount} cores");
             if (differences.Count > 0) Environment.ExitCode = 1;
@@ -129,8 +130,9 @@ public static class AgentLogBenchmark
     private static void Row(string label, List<TimedRun.Result> runs, string totals)
     {
         var seconds = runs.Select(r => r.Seconds).Order().ToList();
+        var cpu = runs.Select(r => r.CpuSeconds).Order().ToList();
         var peak = runs.Select(r => r.PeakMb).Order().ToList();
-        Console.WriteLine($"{label,-44}{seconds[seconds.Count / 2],9:F2}{seconds[0],7:F2}{peak[peak.Count / 2],9:F0}   {totals}");
+        Console.WriteLine($"{label,-44}{seconds[seconds.Count / 2],9:F2}{seconds[0],7:F2}{cpu[cpu.Count / 2],7:F2}{peak[peak.Count / 2],9:F0}   {totals}");
     }
 
     private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
