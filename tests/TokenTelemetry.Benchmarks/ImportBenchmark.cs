@@ -36,8 +36,9 @@ public static class ImportBenchmark
             Run(root, "migrate", "--instance", "bench");
             foreach (var pass in (string[])["first import", "re-import (every call known)"])
             {
-                var (seconds, kb, output, warnings) = Run(root, "import", file, "--instance", "bench", "--at", "2025-11-20T12:00:00Z");
-                Console.WriteLine($"{pass}: {lines / seconds:N0} lines/s including start-up ({seconds:F2} s), peak RSS {kb / 1024:F0} MB, {warnings:N0} warning line(s) — {output.Trim()}");
+                var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+                var (seconds, kb, output, warnings, cpu) = Run(root, "import", file, "--instance", "bench", "--at", "2025-11-20T12:00:00Z");
+                Console.WriteLine($"{pass}: {lines / seconds:N0} lines/s including start-up ({seconds:F2} s; {cpu:F2} s of CPU, load average {load} before it), peak RSS {kb / 1024:F0} MB, {warnings:N0} warning line(s) — {output.Trim()}");
             }
             await using var connection = new Npgsql.NpgsqlConnection(
                 $"Host=127.0.0.1;Port={state.Port};Database=bench;Username=postgres;Password={state.Password}");
@@ -56,10 +57,10 @@ public static class ImportBenchmark
         }
     }
 
-    private static (double Seconds, double Kb, string Output, int Warnings) Run(string directory, params string[] args)
+    private static (double Seconds, double Kb, string Output, int Warnings, double Cpu) Run(string directory, params string[] args)
     {
         var info = new ProcessStartInfo("/usr/bin/time") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in (string[])["-f", "time: %e s, peak RSS: %M KB", "dotnet", Path.Combine(AppContext.BaseDirectory, "token-telemetry.dll"), .. args]) info.ArgumentList.Add(a);
+        foreach (var a in (string[])["-f", "time: %e s, cpu: %U %S s, peak RSS: %M KB", "dotnet", Path.Combine(AppContext.BaseDirectory, "token-telemetry.dll"), .. args]) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEnd();
         var stderr = process.StandardError.ReadToEnd();
@@ -67,6 +68,7 @@ public static class ImportBenchmark
         if (process.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', args)} failed: {stderr}");
         var timing = stderr.Split('\n').Last(l => l.StartsWith("time: ", StringComparison.Ordinal)).Split(' ');
         return (double.Parse(timing[1], CultureInfo.InvariantCulture), double.Parse(timing[^2], CultureInfo.InvariantCulture), output,
-            stderr.Split('\n').Count(l => l.StartsWith("warning:", StringComparison.Ordinal)));
+            stderr.Split('\n').Count(l => l.StartsWith("warning:", StringComparison.Ordinal)),
+            double.Parse(timing[4], CultureInfo.InvariantCulture) + double.Parse(timing[5], CultureInfo.InvariantCulture));
     }
 }

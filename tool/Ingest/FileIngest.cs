@@ -21,6 +21,11 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
         var watch = Stopwatch.StartNew();
         var rejections = new RejectionLog();
         var inputs = Input(request, rejections);
+        var payloads = inputs.Where(f => !f.Rows).Select(f => f.File).ToList();
+        // Files are normalized from here on, on every core, while the connection and schema checks are under way.
+        using var reader = payloads.Count > 0
+            ? new OrderedPayloadReader(payloads, (file, sink, token) => Normalize(file, request.Format, sink, token), Environment.ProcessorCount, ReadAhead, ct)
+            : null;
         await using var connection = await database.OpenConnectionAsync(ct);
         var mode = await SchemaInspector.ConflictModeAsync(connection, database.Schema, ct);
         await SchemaInspector.RequireVersionAsync(connection, database.Schema, 5, ct);
@@ -31,9 +36,8 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
         var ledger = new CallLedger(store, tx, request.Replace);
         ledger.Expect(inputs.Sum(f => f.File == "-" ? 0 : new FileInfo(f.File).Length) / BytesPerCall);
         var now = clock.GetUtcNow();
-        var payloads = inputs.Where(f => !f.Rows).Select(f => f.File).ToList();
         var rowFiles = inputs.Where(f => f.Rows).Select(f => f.File).ToList();
-        var counts = (payloads.Count > 0 ? ReadPayloads(payloads, request, ledger, now, rejections, ct) : Counts.None)
+        var counts = (reader is not null ? ReadPayloads(reader, request, ledger, now, rejections) : Counts.None)
             .Plus(rowFiles.Count > 0 ? ReadRows(rowFiles, request, ledger, now, rejections, ct) : Counts.None);
         var writer = new IngestWriter(database.Schema, mode, store);
         var (written, deleted) = await writer.WriteAsync(tx, ledger, request, rejections.Count == 0, rowFiles, ct);
@@ -77,23 +81,20 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
         return found.Files.Select(f => (f, request.Rows ?? IsRowsFile(f))).ToList();
     }
 
-    private Counts ReadPayloads(IReadOnlyList<string> files, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections, CancellationToken ct)
+    /// <summary>Normalized events read ahead of the ledger, files ahead of the one being counted together (each event a
+    /// call, meter or rejection with its raw usage JSON: about a kilobyte each).</summary>
+    private const int ReadAhead = 4_096;
+
+    private static void Normalize(string file, string format, INormalizedSink sink, CancellationToken ct)
+    {
+        using var input = file == "-" ? Invocation.Current.Terminal.OpenInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        new UsageNormalizer(sink, format).Run(input, ct, UnsettledSince(file));
+    }
+
+    private Counts ReadPayloads(OrderedPayloadReader reader, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections)
     {
         var sink = new CallSink(ledger, request, pricer, now, rejections);
-        foreach (var file in files)
-        {
-            ct.ThrowIfCancellationRequested();
-            sink.File = file;
-            try
-            {
-                using var input = file == "-" ? Invocation.Current.Terminal.OpenInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                new UsageNormalizer(sink, request.Format).Run(input, ct, UnsettledSince(file));
-            }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-            {
-                rejections.Add(file, $"cannot be read ({e.Message})");
-            }
-        }
+        reader.Drain(sink, file => sink.File = file, (file, e) => rejections.Add(file, $"cannot be read ({e.Message})"));
         return new Counts(sink.Records, sink.NewCalls, sink.AlreadyCounted, sink.CountedElsewhere, sink.Meters.ToList(), sink.UnfinishedCalls);
     }
 
