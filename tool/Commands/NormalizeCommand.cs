@@ -18,7 +18,7 @@ public sealed class NormalizeCommand
         using var input = file == "-" ? Invocation.Current.Terminal.OpenInput() : OpenFile(file);
         using var stdout = new BufferedStream(Invocation.Current.Terminal.OpenOutput(), 1 << 16);
         using var sink = new CanonicalJsonWriter(stdout, Invocation.Current.Terminal.Error, provider);
-        new UsageNormalizer(sink, format).Run(input, ProcessLifetime.Token);
+        new UsageNormalizer(sink, format).Run(input, ct: ProcessLifetime.Token);
         stdout.Flush();
         Terminal.Progress($"normalize: {sink.Usages} usage record(s), {sink.Meters} meter reading(s), {sink.Rejections} rejected line(s)");
         return ExitCodes.PartialIf(sink.Rejections > 0);

@@ -68,7 +68,7 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     /// <summary>The files to read and, for each, whether it holds aggregate rows. A file named on its own is read whatever
     /// its name; in a folder, files with the extensions of the request's kind (or of both kinds, each file deciding
     /// for itself: CSV, or JSON with window_start, is rows).</summary>
-    private static IReadOnlyList<(string File, bool Rows)> Input(IngestRequest request, RejectionLog rejections)
+    private static List<(string File, bool Rows)> Input(IngestRequest request, RejectionLog rejections)
     {
         if (request.Path == "-") return [("-", request.Rows ?? false)];
         var found = InputFiles.Find(request.Path, request.BaseDirectory, request.Rows switch
@@ -88,7 +88,7 @@ public sealed class FileIngest(TelemetryDatabase database, UsagePricer pricer, T
     private static void Normalize(string file, string format, INormalizedSink sink, CancellationToken ct)
     {
         using var input = file == "-" ? Invocation.Current.Terminal.OpenInput() : new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        new UsageNormalizer(sink, format).Run(input, ct, UnsettledSince(file));
+        new UsageNormalizer(sink, format).Run(input, UnsettledSince(file), ct);
     }
 
     private Counts ReadPayloads(OrderedPayloadReader reader, IngestRequest request, CallLedger ledger, DateTimeOffset now, RejectionLog rejections)

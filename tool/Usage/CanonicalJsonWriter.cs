@@ -61,23 +61,23 @@ public sealed class CanonicalJsonWriter : INormalizedSink, IDisposable
     public long Meters { get; private set; }
     public long Rejections { get; private set; }
 
-    public void Usage(long line, UsageTelemetry u)
+    public void Usage(long line, UsageTelemetry usage)
     {
         Usages++;
         _json.WriteStartObject();
         _json.WriteString(RecordKey, "usage");
         _json.WriteNumber(P_line, line);
-        _json.WriteString(P_route, u.Route);
-        _json.WriteString(P_provider, providerOverride ?? u.Provider);
-        _json.WriteString(P_model, u.Model);
-        Count(P_input_tokens, u.InputTokens);
-        Count(P_cached_read_tokens, u.CachedReadTokens);
-        Count(P_cached_write_tokens, u.CachedWriteTokens);
-        Count(P_cached_write_1h_tokens, u.CachedWrite1hTokens);
-        Count(P_output_tokens, u.OutputTokens);
-        Count(P_reasoning_tokens, u.ReasoningTokens);
-        Count(P_request_count, u.RequestCount);
-        if (u.ProviderCostUsd is { } cost)
+        _json.WriteString(P_route, usage.Route);
+        _json.WriteString(P_provider, providerOverride ?? usage.Provider);
+        _json.WriteString(P_model, usage.Model);
+        Count(P_input_tokens, usage.InputTokens);
+        Count(P_cached_read_tokens, usage.CachedReadTokens);
+        Count(P_cached_write_tokens, usage.CachedWriteTokens);
+        Count(P_cached_write_1h_tokens, usage.CachedWrite1hTokens);
+        Count(P_output_tokens, usage.OutputTokens);
+        Count(P_reasoning_tokens, usage.ReasoningTokens);
+        Count(P_request_count, usage.RequestCount);
+        if (usage.ProviderCostUsd is { } cost)
         {
             _json.WriteNumber(P_cost_usd, cost);
             _json.WriteString(P_cost_basis, "provider_reported");
@@ -87,37 +87,37 @@ public sealed class CanonicalJsonWriter : INormalizedSink, IDisposable
             _json.WriteNull(P_cost_usd);
             _json.WriteNull(P_cost_basis);
         }
-        Double(P_time_to_first_token_ms, u.TimeToFirstTokenMs);
-        Double(P_duration_ms, u.DurationMs);
-        Time(P_observed_at, u.ObservedAt);
-        if (u.CallId is { } callId) _json.WriteString(P_call_id, callId); else _json.WriteNull(P_call_id);
-        _json.WriteString(P_mapper, u.Mapper);
-        if (u.PartiallyUnknown.Count > 0)
+        Double(P_time_to_first_token_ms, usage.TimeToFirstTokenMs);
+        Double(P_duration_ms, usage.DurationMs);
+        Time(P_observed_at, usage.ObservedAt);
+        if (usage.CallId is { } callId) _json.WriteString(P_call_id, callId); else _json.WriteNull(P_call_id);
+        _json.WriteString(P_mapper, usage.Mapper);
+        if (usage.PartiallyUnknown.Count > 0)
         {
             _json.WriteStartArray(P_partially_unknown);
-            foreach (var name in u.PartiallyUnknown.Order(StringComparer.Ordinal)) _json.WriteStringValue(name);
+            foreach (var name in usage.PartiallyUnknown.Order(StringComparer.Ordinal)) _json.WriteStringValue(name);
             _json.WriteEndArray();
         }
-        Raw(P_raw_usage, u.RawUsage);
+        Raw(P_raw_usage, usage.RawUsage);
         EndLine();
     }
 
-    public void Meter(long line, UsageMeter m)
+    public void Meter(long line, UsageMeter meter)
     {
         Meters++;
         _json.WriteStartObject();
         _json.WriteString(RecordKey, "meter");
         _json.WriteNumber(P_line, line);
-        _json.WriteString(P_meter, m.Meter);
-        _json.WriteString(P_plan, m.Plan);
-        Time(P_observed_at, m.ObservedAt);
-        Count(P_window_minutes, m.WindowMinutes);
-        Time(P_resets_at, m.ResetsAt);
-        Decimal(P_used_percent, m.UsedPercent);
-        Decimal(P_used, m.Used);
-        Decimal(P_limit_value, m.LimitValue);
-        _json.WriteString(P_unit, m.Unit);
-        Raw(P_raw, m.Raw);
+        _json.WriteString(P_meter, meter.Meter);
+        _json.WriteString(P_plan, meter.Plan);
+        Time(P_observed_at, meter.ObservedAt);
+        Count(P_window_minutes, meter.WindowMinutes);
+        Time(P_resets_at, meter.ResetsAt);
+        Decimal(P_used_percent, meter.UsedPercent);
+        Decimal(P_used, meter.Used);
+        Decimal(P_limit_value, meter.LimitValue);
+        _json.WriteString(P_unit, meter.Unit);
+        Raw(P_raw, meter.Raw);
         EndLine();
     }
 

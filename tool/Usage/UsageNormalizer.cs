@@ -27,7 +27,7 @@ public sealed class UsageNormalizer(INormalizedSink sink, string format = "auto"
     /// <param name="unsettledSince">For a file that may still be growing (the ingest path: modified moments ago), the
     /// time after which a stream left open at its end may still be in progress: such calls go to
     /// <see cref="INormalizedSink.Unfinished"/> instead of being emitted with partial usage. Null: the input is whole.</param>
-    public void Run(Stream input, CancellationToken ct = default, DateTimeOffset? unsettledSince = null)
+    public void Run(Stream input, DateTimeOffset? unsettledSince = null, CancellationToken ct = default)
     {
         _forced = _detector.Forced(format);
         _skipAgentNoise = SkipAgentNoise && (format is "auto" or "codex.log" or "claude_code.log");

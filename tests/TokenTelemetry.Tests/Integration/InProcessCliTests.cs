@@ -72,7 +72,7 @@ public sealed class InProcessCliTests
             Cli.RunAsync(AppContext.BaseDirectory, "normalize", Fixtures.Path("usage", "garbage", "mixed-bad-lines.jsonl")),
         }));
 
-        runs.Select(r => r.ExitCode).ShouldBe(Enumerable.Range(0, 4).SelectMany(_ => new[] { 0, 1, 1, 2 }));
+        runs.Select(r => r.ExitCode).ShouldBe(Enumerable.Range(0, 4).SelectMany(_ => (int[])[0, 1, 1, 2]));
         runs.Where((_, i) => i % 4 == 0).ShouldAllBe(r => r.Stdout.Contains("Usage: token-telemetry [command]", StringComparison.Ordinal));
         runs.Where((_, i) => i % 4 == 1).ShouldAllBe(r => r.StderrLines[0] == "Error: 'no-such-command' is not a command. See '--help' for usage.");
         runs.Where((_, i) => i % 4 == 2).ShouldAllBe(r => r.Stderr == "error: /nonexistent.jsonl does not exist (pass a JSON/JSONL file, or - to read stdin)\n");
@@ -97,7 +97,7 @@ public sealed class InProcessCliTests
     {
         static async Task<string> RunAsync(string secret, string line)
         {
-            var terminal = new CapturedTerminal(null);
+            using var terminal = new CapturedTerminal(null);
             await Task.Run(() =>
             {
                 new Invocation(terminal.Streams, _ => null, AppContext.BaseDirectory, CancellationToken.None).Enter();

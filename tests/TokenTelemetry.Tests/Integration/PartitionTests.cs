@@ -16,7 +16,7 @@ public abstract class PartitionTests(DatabaseFixture db)
     private static TokenUsageRow At(int year, int month) =>
         Rows.Usage("partitions") with { WindowStart = new(year, month, 3, 5, 0, 0, TimeSpan.Zero), WindowEnd = new(year, month, 3, 6, 0, 0, TimeSpan.Zero) };
 
-    private async Task<List<string>> PartitionsAsync(NpgsqlConnection c) =>
+    private static async Task<List<string>> PartitionsAsync(NpgsqlConnection c) =>
         (await c.QueryAsync<string>("SELECT relid::regclass::text FROM pg_partition_tree('telemetry.token_usage') WHERE isleaf ORDER BY 1")).ToList();
 
     [Fact]

@@ -6,7 +6,7 @@ namespace TokenTelemetry.Tests.Support;
 /// The terminal of one in-process run, as a redirected process would have it: stdin holds the given text (then end
 /// of input) and is never a TTY; stdout (text and bytes, in the order written) and stderr are captured as UTF-8.
 /// </summary>
-public sealed class CapturedTerminal
+public sealed class CapturedTerminal : IDisposable
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly MemoryStream _stdout = new();
@@ -33,6 +33,12 @@ public sealed class CapturedTerminal
     }
 
     public string Stderr => _stderr.ToString();
+
+    public void Dispose()
+    {
+        _stdout.Dispose();
+        _stderr.Dispose();
+    }
 
     /// <summary>A command disposes the stream it opened on stdin or stdout; the run's streams stay open (as fd 0 and 1 do).</summary>
     private sealed class Unclosable(MemoryStream inner) : Stream

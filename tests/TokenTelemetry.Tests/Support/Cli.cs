@@ -32,7 +32,7 @@ public static class Cli
         var overrides = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
         string? Variable(string name) =>
             overrides.TryGetValue(name, out var value) ? value : name == "TT_INSTANCE" ? null : Environment.GetEnvironmentVariable(name);
-        var terminal = new CapturedTerminal(stdin);
+        using var terminal = new CapturedTerminal(stdin);
         using var lifetime = new CancellationTokenSource(Timeout);
         var invocation = new Invocation(terminal.Streams, Variable, Path.GetFullPath(workingDirectory), lifetime.Token);
         var run = Task.Run(() => ToolHost.RunAsync(args, invocation));

@@ -59,7 +59,7 @@ public sealed class NormalizerInputTests
         using var cancel = new CancellationTokenSource();
         var sink = new CancellingSink(cancel, after: 1000);
         var lines = new MemoryStream(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(GoodLine + "\n", 100_000))));
-        Should.Throw<OperationCanceledException>(() => new UsageNormalizer(sink).Run(lines, cancel.Token));
+        Should.Throw<OperationCanceledException>(() => new UsageNormalizer(sink).Run(lines, ct: cancel.Token));
         sink.Usages.ShouldBe(1000);
     }
 

@@ -22,10 +22,11 @@ public sealed class BedrockConverseMapper : UsageMapper
         return new Observation(ObservationKind.Noise); // contentBlockStart/Delta/Stop, messageStop
     }
 
-    public override UsageTelemetry MapUsage(JsonElement holder)
+    public override UsageTelemetry MapUsage(JsonElement usage)
     {
-        // holder is a bare usage object, or an object with usage (+ metrics): a Converse response or a metadata event.
-        var usage = Json.Object(holder, "usage") ?? holder;
+        // The element is a bare usage object, or an object with usage (+ metrics): a Converse response or a metadata event.
+        var holder = usage;
+        usage = Json.Object(holder, "usage") ?? holder;
         if (!Json.Has(usage, "inputTokens") && !Json.Has(usage, "outputTokens"))
             throw new UsageFormatException("usage has neither inputTokens nor outputTokens");
         var uncached = Json.Count(usage, "inputTokens");
