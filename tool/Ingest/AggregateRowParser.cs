@@ -73,44 +73,32 @@ public sealed partial class AggregateRowParser(string defaultSourceSystem, Usage
             : decimal.TryParse(costText, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && c >= 0 ? c
             : throw new FormatException($"cost_usd '{costText}' is not a number ≥ 0");
         if (UsageLimits.CostProblem("cost_usd", cost) is { } costProblem) throw new FormatException(costProblem);
+        // Read in the order of the columns' checks (the first problem of a row is the one reported).
         var written = Text("source_system");
-        var row = new TokenUsageRow
-        {
-            SourceSystem = written ?? defaultSourceSystem,
-            Provider = Text("provider") ?? "unknown",
-            Model = model,
-            ModelId = Text("model_id") ?? model,
-            ProjectId = Text("project_id") ?? defaultProjectId,
-            UserId = Text("user_id") ?? defaultUserId,
-            WindowStart = start,
-            WindowEnd = expectedEnd,
-            Granularity = granularity,
-            MeasurementBasis = Text("measurement_basis") is { } mb ? Enum(mb, DbLabels.ParseMeasurementBasis, "measurement_basis") : MeasurementBasis.ProviderAggregate,
-            InputTokens = Count("input_tokens"),
-            CachedReadTokens = Count("cached_read_tokens"),
-            CachedWriteTokens = Count("cached_write_tokens"),
-            CachedWrite1hTokens = Count("cached_write_1h_tokens"),
-            OutputTokens = Count("output_tokens"),
-            ReasoningTokens = Count("reasoning_tokens"),
-            RequestCount = Count("request_count"),
-            CostUsd = cost is null ? null : Math.Round(cost.Value, 9, MidpointRounding.AwayFromZero),
-            CostBasis = cost is null ? null : Text("cost_basis") is { } cb ? Enum(cb, DbLabels.ParseCostBasis, "cost_basis") : CostBasis.ProviderReported,
-            RawUsage = JsonSerializer.Serialize(new { adapter = "manual", notes = v.GetValueOrDefault("notes")?.Trim(), file }),
-        };
+        var provider = Text("provider") ?? "unknown";
+        var modelId = Text("model_id") ?? model;
+        var projectId = Text("project_id") ?? defaultProjectId;
+        var userId = Text("user_id") ?? defaultUserId;
+        var basis = Text("measurement_basis") is { } mb ? Enum(mb, DbLabels.ParseMeasurementBasis, "measurement_basis") : MeasurementBasis.ProviderAggregate;
         var usage = new UsageTelemetry
         {
-            InputTokens = row.InputTokens, CachedReadTokens = row.CachedReadTokens, CachedWriteTokens = row.CachedWriteTokens,
-            CachedWrite1hTokens = row.CachedWrite1hTokens, OutputTokens = row.OutputTokens, ReasoningTokens = row.ReasoningTokens,
-            Model = row.ModelId, Provider = row.Provider == "unknown" ? null : row.Provider,
+            InputTokens = Count("input_tokens"), CachedReadTokens = Count("cached_read_tokens"), CachedWriteTokens = Count("cached_write_tokens"),
+            CachedWrite1hTokens = Count("cached_write_1h_tokens"), OutputTokens = Count("output_tokens"), ReasoningTokens = Count("reasoning_tokens"),
+            Model = modelId, Provider = provider == "unknown" ? null : provider,
         };
+        var requests = Count("request_count");
+        var given = cost is null ? (decimal?)null : Math.Round(cost.Value, 9, MidpointRounding.AwayFromZero);
+        var priced = new PricedUsage(given, given is null ? null : Text("cost_basis") is { } cb ? Enum(cb, DbLabels.ParseCostBasis, "cost_basis") : CostBasis.ProviderReported, null);
+        var raw = JsonSerializer.Serialize(new { adapter = "manual", notes = v.GetValueOrDefault("notes")?.Trim(), file });
         if (usage.Inconsistency() is { } problem) throw new FormatException(problem);
-        if (row.CostUsd is null && row.InputTokens is not null && row.OutputTokens is not null)
+        if (given is null && usage.InputTokens is not null && usage.OutputTokens is not null)
         {
-            var priced = pricer.Price(usage, aggregate: true, at: start);
+            priced = pricer.Price(usage, aggregate: true, at: start);
             if ((UsageLimits.CostProblem("the computed cost_usd", priced.CostUsd) ?? UsageLimits.CostProblem("cache_savings_usd", priced.CacheSavingsUsd)) is { } computedProblem)
                 throw new FormatException(computedProblem);
-            row = row with { CostUsd = priced.CostUsd, CostBasis = priced.Basis, CacheSavingsUsd = priced.CacheSavingsUsd, Pricing = priced.Provenance };
         }
+        var row = TokenUsageRow.Of(usage with { RequestCount = requests }, priced, written ?? defaultSourceSystem, provider, model, modelId,
+            start, granularity, basis, userId, projectId, raw);
         return (row, written);
     }
 

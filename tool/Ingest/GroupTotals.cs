@@ -123,20 +123,24 @@ public sealed class GroupTotals
     public TokenUsageRow ToRow(GroupKey key, Granularity granularity)
     {
         var cost = _unpriced ? null : _cost;
-        return new TokenUsageRow
+        var provenance = _provenanceUnknown || cost is null ? null : _provenance;
+        var usage = new UsageTelemetry
         {
-            SourceSystem = key.SourceSystem, Provider = _mixed || _provider is null ? "mixed" : _provider,
-            Model = key.ModelId, ModelId = key.ModelId, UserId = key.UserId, ProjectId = key.ProjectId,
-            WindowStart = key.Start, WindowEnd = key.End, Granularity = granularity, MeasurementBasis = MeasurementBasis.Exact,
             InputTokens = _input, CachedReadTokens = _cachedRead, CachedWriteTokens = _cachedWrite, CachedWrite1hTokens = _cachedWrite1h,
             OutputTokens = _output, ReasoningTokens = _reasoning, RequestCount = Calls,
-            CostUsd = cost, CostBasis = cost is null ? null : _allReported ? CostBasis.ProviderReported : CostBasis.Computed,
-            CacheSavingsUsd = _savingsUnknown ? null : _savings,
-            Pricing = _provenanceUnknown || cost is null ? null : _provenance,
-            RawUsage = JsonSerializer.Serialize(new
-            {
-                adapter = "requests", calls = Calls, route = _route, mapper = _mapper, partially_unknown = _partial.ToArray(),
-            }),
         };
+        var priced = new PricedUsage(cost, cost is null ? null : _allReported ? CostBasis.ProviderReported : CostBasis.Computed, provenance?.Key)
+        {
+            CacheSavingsUsd = _savingsUnknown ? null : _savings,
+            Snapshot = provenance?.Snapshot, Rules = provenance?.Rules, ListCostUsd = provenance?.ListCostUsd,
+        };
+        var raw = JsonSerializer.Serialize(new
+        {
+            adapter = "requests", calls = Calls, route = _route, mapper = _mapper, partially_unknown = _partial.ToArray(),
+        });
+        var row = TokenUsageRow.Of(usage, priced, key.SourceSystem, _mixed || _provider is null ? "mixed" : _provider, key.ModelId, key.ModelId,
+            key.Start, granularity, MeasurementBasis.Exact, key.UserId, key.ProjectId, raw);
+        // A group continues a stored row with that row's own window (one written before windows were checked).
+        return row.WindowEnd == key.End ? row : row with { WindowEnd = key.End };
     }
 }
