@@ -98,13 +98,13 @@ public sealed class CopilotSource : ICollectionSource, IDisposable
     private static IEnumerable<JsonElement> DayTotals(JsonElement record) =>
         record.TryGetProperty("day_totals", out var days) && days.ValueKind == JsonValueKind.Array ? days.EnumerateArray() : [record];
 
-    private TokenUsageRow Row(DateTimeOffset day, string model, long? input, long? output, long? requests) => new()
-    {
-        SourceSystem = Name, Provider = "github", Model = model, ModelId = model, ProjectId = null, UserId = null,
-        WindowStart = day, WindowEnd = day.AddDays(1), Granularity = Granularity.Day, MeasurementBasis = MeasurementBasis.ProviderAggregate,
-        InputTokens = input, OutputTokens = output, RequestCount = requests,
-        RawUsage = $$"""{"adapter":"copilot","report":"{{Report}}","day":"{{day:yyyy-MM-dd}}","fetched_at":"{{_context.Clock.GetUtcNow():O}}"}""",
-    };
+    /// <summary>A day of Copilot metrics: tokens and requests as reported, no cost (seats are billed, not tokens).</summary>
+    private TokenUsageRow Row(DateTimeOffset day, string model, long? input, long? output, long? requests) =>
+        TokenUsageRow.Of(new UsageTelemetry { InputTokens = input, OutputTokens = output, RequestCount = requests }, Unpriced, Name, "github", model, model,
+            day, Granularity.Day, MeasurementBasis.ProviderAggregate, null, null,
+            $$"""{"adapter":"copilot","report":"{{Report}}","day":"{{day:yyyy-MM-dd}}","fetched_at":"{{_context.Clock.GetUtcNow():O}}"}""");
+
+    private static readonly Pricing.PricedUsage Unpriced = new(null, null, null);
 
     private async Task<(List<BilledCostRow>, List<MeterRow>, CollectionRange?)> BillingAsync(CollectionRange range, CancellationToken ct)
     {

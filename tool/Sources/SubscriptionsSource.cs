@@ -67,27 +67,15 @@ public sealed class SubscriptionsSource(SubscriptionsSourceConfig config, TimePr
     private static TokenUsageRow Row(SubscriptionPlanConfig plan, DateTimeOffset start, DateTimeOffset end, int days, int index)
     {
         var price = plan.MonthlyUsd * plan.Seats;
-        return new()
+        // The period and its price travel with each day, so `verify` and the dashboards can sum a period back up.
+        var raw = JsonSerializer.Serialize(new
         {
-            SourceSystem = "subscriptions",
-            Provider = plan.Provider,
-            Model = plan.Name,
-            ModelId = plan.Name,
-            UserId = string.IsNullOrEmpty(plan.UserId) ? null : plan.UserId,
-            ProjectId = string.IsNullOrEmpty(plan.ProjectId) ? null : plan.ProjectId,
-            WindowStart = start.AddDays(index),
-            WindowEnd = start.AddDays(index + 1),
-            Granularity = Granularity.Day,
-            MeasurementBasis = MeasurementBasis.DerivedEstimate,
-            CostUsd = PeriodShares.Of(price, days, index),
-            CostBasis = CostBasis.Subscription,
-            // The period and its price travel with each day, so `verify` and the dashboards can sum a period back up.
-            RawUsage = JsonSerializer.Serialize(new
-            {
-                adapter = "subscriptions", plan = plan.Name, seats = plan.Seats, monthly_usd = plan.MonthlyUsd, billing_day = plan.BillingDay,
-                period_start = Day(start), period_end = Day(end), period_days = days, period_usd = price, day_of_period = index + 1,
-            }),
-        };
+            adapter = "subscriptions", plan = plan.Name, seats = plan.Seats, monthly_usd = plan.MonthlyUsd, billing_day = plan.BillingDay,
+            period_start = Day(start), period_end = Day(end), period_days = days, period_usd = price, day_of_period = index + 1,
+        });
+        return TokenUsageRow.Of(new UsageTelemetry(), new Pricing.PricedUsage(PeriodShares.Of(price, days, index), CostBasis.Subscription, null),
+            "subscriptions", plan.Provider, plan.Name, plan.Name, start.AddDays(index), Granularity.Day, MeasurementBasis.DerivedEstimate,
+            string.IsNullOrEmpty(plan.UserId) ? null : plan.UserId, string.IsNullOrEmpty(plan.ProjectId) ? null : plan.ProjectId, raw);
     }
 
     private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
