@@ -18,8 +18,7 @@ CREATE TABLE usage_daily_pricing (
 CREATE INDEX usage_daily_pricing_emptied ON usage_daily_pricing (day) WHERE list_rows = 0 AND unpriced_rows = 0;
 COMMENT ON TABLE usage_daily_pricing IS 'Per UTC day, source system and model: rows with a list cost, their discounts (list_cost_usd - cost_usd; NULL when list_rows = 0) and unpriced rows. Kept by triggers like usage_daily.';
 
--- The statement each trigger runs over its signed transition rows (sign, window_start, source_system, model_id,
--- cost_usd, list_cost_usd, input_tokens, output_tokens, measurement_basis): cells locked in key order, nil changes
+-- The statement each trigger runs over its signed rows (sign, then token_usage's columns): cells locked in key order, nil changes
 -- skipped. A cell it empties is removed by the trigger's next statement (a statement cannot see its own upserts);
 -- the partial index keeps that lookup to the emptied cells.
 CREATE FUNCTION usage_pricing_sql(p_src text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
@@ -46,31 +45,25 @@ INSERT INTO %2$I.usage_daily_pricing AS r
 $q$, p_src, current_schema())
 $f$;
 
--- Static SQL (planned once per session), as V0003's rollup triggers.
+-- Static SQL (planned once per session), as V0003's rollup triggers: one function per trigger, over its transition
+-- rows; updates and deletions can empty a cell, so they remove the emptied ones.
 DO $do$
 DECLARE
-    v_columns text := 'window_start, source_system, model_id, cost_usd, list_cost_usd, input_tokens, output_tokens, measurement_basis';
+    t record;
 BEGIN
-    EXECUTE format($f$CREATE FUNCTION usage_pricing_inserted() RETURNS trigger LANGUAGE plpgsql AS $b$
-BEGIN
-    %s;
-    RETURN NULL;
-END
-$b$$f$, usage_pricing_sql(format('SELECT 1 AS sign, %s FROM new_rows', v_columns)));
-    EXECUTE format($f$CREATE FUNCTION usage_pricing_updated() RETURNS trigger LANGUAGE plpgsql AS $b$
-BEGIN
-    %s;
-    DELETE FROM usage_daily_pricing WHERE list_rows = 0 AND unpriced_rows = 0;
-    RETURN NULL;
-END
-$b$$f$, usage_pricing_sql(format('SELECT 1 AS sign, %1$s FROM new_rows UNION ALL SELECT -1, %1$s FROM old_rows', v_columns)));
-    EXECUTE format($f$CREATE FUNCTION usage_pricing_deleted() RETURNS trigger LANGUAGE plpgsql AS $b$
+    FOR t IN SELECT * FROM (VALUES
+        ('inserted', 'SELECT 1 AS sign, * FROM new_rows', ''),
+        ('updated', 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows', 'DELETE FROM usage_daily_pricing WHERE list_rows = 0 AND unpriced_rows = 0;'),
+        ('deleted', 'SELECT -1 AS sign, * FROM old_rows', 'DELETE FROM usage_daily_pricing WHERE list_rows = 0 AND unpriced_rows = 0;')) AS v(name, src, prune)
+    LOOP
+        EXECUTE format($f$CREATE FUNCTION usage_pricing_%s() RETURNS trigger LANGUAGE plpgsql AS $b$
 BEGIN
     %s;
-    DELETE FROM usage_daily_pricing WHERE list_rows = 0 AND unpriced_rows = 0;
+    %s
     RETURN NULL;
 END
-$b$$f$, usage_pricing_sql(format('SELECT -1 AS sign, %s FROM old_rows', v_columns)));
+$b$$f$, t.name, usage_pricing_sql(t.src), t.prune);
+    END LOOP;
 END
 $do$;
 
@@ -87,8 +80,7 @@ BEGIN
     DELETE FROM usage_dims;
     INSERT INTO usage_dims SELECT DISTINCT source_system, provider, model_id, user_id, project_id FROM usage_daily;
     EXECUTE usage_rollups_sql(format('SELECT 1 AS sign, * FROM %I.token_usage', current_schema()));
-    EXECUTE usage_pricing_sql(format('SELECT 1 AS sign, window_start, source_system, model_id, cost_usd, list_cost_usd, '
-        'input_tokens, output_tokens, measurement_basis FROM %I.token_usage', current_schema()));
+    EXECUTE usage_pricing_sql(format('SELECT 1 AS sign, * FROM %I.token_usage', current_schema()));
 END
 $$;
 
@@ -113,7 +105,6 @@ CREATE TRIGGER token_usage_pricing_delete AFTER DELETE ON token_usage REFERENCIN
 
 DO $$
 BEGIN
-    EXECUTE usage_pricing_sql('SELECT 1 AS sign, window_start, source_system, model_id, cost_usd, list_cost_usd, '
-        'input_tokens, output_tokens, measurement_basis FROM token_usage');
+    EXECUTE usage_pricing_sql('SELECT 1 AS sign, * FROM token_usage');
 END
 $$;
