@@ -6,6 +6,9 @@ namespace TokenTelemetry.Pricing;
 /// price-table key it was computed from (NULL when provider-reported or unmatched).</summary>
 public sealed record PricedUsage(decimal? CostUsd, CostBasis? Basis, string? MatchedKey)
 {
+    /// <summary>No cost, no basis: a usage nothing priced (or one that carries no tokens to price).</summary>
+    public static readonly PricedUsage None = new(null, null, null);
+
     /// <summary>Cache reads × (input rate − cache-read rate): an estimate; NULL when cache reads or a price are unknown.</summary>
     public decimal? CacheSavingsUsd { get; init; }
     /// <summary>The snapshot that computed the cost; NULL unless computed.</summary>

@@ -45,13 +45,13 @@ public sealed class UsagePricer(PricingRules rules, Action<string>? warn = null,
         if (string.IsNullOrWhiteSpace(model))
         {
             Warn("(no model)", "a usage without a model name cannot be priced; its cost stays NULL");
-            return new PricedUsage(null, null, null);
+            return PricedUsage.None;
         }
         var lookup = Lookup(epoch, model, usage.Provider);
         if (lookup.Price is not { } price)
         {
             Warn(model, $"no price for model '{model}' in {epoch.Table.Source}; its cost stays NULL (add a pricing.overrides entry to price it)");
-            return new PricedUsage(null, null, null);
+            return PricedUsage.None;
         }
         var total = CostCalculator.Total(price, usage, usage.Provider, lookup.Discounts, out var list, out var fallbacks, out var unpriced, aggregate);
         if (total is null)

@@ -100,11 +100,9 @@ public sealed class CopilotSource : ICollectionSource, IDisposable
 
     /// <summary>A day of Copilot metrics: tokens and requests as reported, no cost (seats are billed, not tokens).</summary>
     private TokenUsageRow Row(DateTimeOffset day, string model, long? input, long? output, long? requests) =>
-        TokenUsageRow.Of(new UsageTelemetry { InputTokens = input, OutputTokens = output, RequestCount = requests }, Unpriced, Name, "github", model, model,
+        TokenUsageRow.Of(new UsageTelemetry { InputTokens = input, OutputTokens = output, RequestCount = requests }, Pricing.PricedUsage.None, Name, "github", model, model,
             day, Granularity.Day, MeasurementBasis.ProviderAggregate, null, null,
             $$"""{"adapter":"copilot","report":"{{Report}}","day":"{{day:yyyy-MM-dd}}","fetched_at":"{{_context.Clock.GetUtcNow():O}}"}""");
-
-    private static readonly Pricing.PricedUsage Unpriced = new(null, null, null);
 
     private async Task<(List<BilledCostRow>, List<MeterRow>, CollectionRange?)> BillingAsync(CollectionRange range, CancellationToken ct)
     {

@@ -53,8 +53,8 @@ public abstract class RetentionTests(DatabaseFixture db)
         // dropped months included.
         await c.ExecuteAsync("""
             INSERT INTO telemetry.billed_cost (source_system, bucket_start, bucket_end, amount_usd, currency)
-            SELECT 'import', day, day + interval '1 day', sum(cost_usd), 'USD' FROM telemetry.token_usage t
-            CROSS JOIN LATERAL (SELECT date_trunc('day', t.window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day) AS d GROUP BY day
+            SELECT 'import', day, day + interval '1 day', cost, 'USD'
+            FROM (SELECT date_trunc('day', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum(cost_usd) AS cost FROM telemetry.token_usage GROUP BY 1) AS d
             """);
         var reconciler = new Reconciler(db.Schema);
         var reconciled = await reconciler.RunAsync(c, "day", from, to, null, CancellationToken.None);
