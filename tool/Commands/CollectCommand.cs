@@ -30,7 +30,7 @@ public sealed class CollectCommand(ILogger<CollectCommand> log)
             : Durations.TryParse(interval, out var parsed) && parsed >= TimeSpan.FromMinutes(1) && parsed <= TimeSpan.FromDays(7) ? parsed
             : throw new TelemetryException($"--interval '{interval}' is not a duration from 1m to 7d", "e.g. 15m or 1h");
 
-        return await new CollectRun(instance, new Feedback(Terminal.Progress, Terminal.Warning, log))
+        return await new CollectRun(instance, Terminal.Feedback(log))
             .RunAsync(only, range, daemon ? every : null, CollectOutput.Print, ProcessLifetime.Token);
     }
 }

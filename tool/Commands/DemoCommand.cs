@@ -14,7 +14,7 @@ public sealed class DemoCommand(ILogger<DemoCommand> log)
         [Option(Description = "Show stack traces on errors")] bool verbose = false)
     {
         _ = verbose; // read by Program before the command runs
-        var demo = await new RunDemo(new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(reset, port, ProcessLifetime.Token);
+        var demo = await new RunDemo(Terminal.Feedback(log)).RunAsync(reset, port, ProcessLifetime.Token);
         CollectOutput.Print(demo.Outcomes);
         var failed = demo.Checks.Where(c => !c.Passed).ToList();
         Terminal.Out(failed.Count == 0 ? $"all {demo.Checks.Count} checks pass" : $"{failed.Count} of {demo.Checks.Count} checks FAIL: {string.Join(", ", failed.Select(f => f.Name))}");

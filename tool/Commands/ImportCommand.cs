@@ -25,7 +25,7 @@ public sealed class ImportCommand(ILogger<ImportCommand> log)
         };
         options.Validate(); // before the instance is loaded: a bad flag is reported as itself
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var result = await new ImportUseCase(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(options, ProcessLifetime.Token);
+        var result = await new ImportUseCase(instance, Terminal.Feedback(log)).RunAsync(options, ProcessLifetime.Token);
         foreach (var r in result.Rejections) Terminal.Error(r);
         if (result.MoreRejections > 0) Terminal.Error($"… and {result.MoreRejections} more rejected record(s)");
         Terminal.Out($"imported {result.Summary()}");

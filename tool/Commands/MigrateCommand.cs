@@ -15,7 +15,7 @@ public sealed class MigrateCommand(ILogger<MigrateCommand> log)
     {
         var ct = ProcessLifetime.Token;
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var migrate = new MigrateSchema(instance, new Feedback(Terminal.Progress, Terminal.Warning, log));
+        var migrate = new MigrateSchema(instance, Terminal.Feedback(log));
         if (printReaderSql)
         {
             Invocation.Current.Terminal.Out.Write(migrate.ReaderSql());

@@ -28,7 +28,7 @@ public sealed class PricingExplainCommand(ILogger<PricingExplainCommand> log)
         var filter = new ProvenanceReader.Filter(id, source, model, at is null ? null : IsoTime.Parse(at, "--at"), user, project, limit);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        foreach (var e in await new ExplainCosts(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(filter, ProcessLifetime.Token))
+        foreach (var e in await new ExplainCosts(instance, Terminal.Feedback(log)).RunAsync(filter, ProcessLifetime.Token))
             Terminal.Out(json ? Json(e.Row, e.Snapshot, e.Rules, e.Breakdown, e.Now) : Text(e.Row, e.Snapshot, e.Rules, e.Breakdown, e.Now));
         return ExitCodes.Ok;
     }

@@ -30,7 +30,7 @@ public sealed class ReconcileCommand(ILogger<ReconcileCommand> log)
         var instance = InstanceLoading.Load(global, requireSources: false);
         var tolerance = instance.Config.Watchdog.CostDriftPercent;
         var discounts = PricingRules.DiscountsOf(instance.Config.Pricing);
-        var rows = await new ReconcileBills(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(by, start, end, provider, ct);
+        var rows = await new ReconcileBills(instance, Terminal.Feedback(log)).RunAsync(by, start, end, provider, ct);
         var failed = rows.Any(r => Reconciler.Beyond(r, tolerance));
         Terminal.Out(json
             ? JsonSerializer.Serialize(new

@@ -13,7 +13,7 @@ public sealed class RenderCommand(ILogger<RenderCommand> log)
         [Option("dotnet-root", Description = "DOTNET_ROOT for schedules: the folder holding the .NET runtime on the host that runs them (default: the runtime this tool runs on)")] string? dotnetRoot = null)
     {
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var (root, files, tool) = new RenderKit(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).Run(@out, deployDir, toolPath, dotnetRoot);
+        var (root, files, tool) = new RenderKit(instance, Terminal.Feedback(log)).Run(@out, deployDir, toolPath, dotnetRoot);
         Terminal.Out($"rendered {files.Count} files into {root}");
         foreach (var (path, _) in files) Terminal.Out($"  {path}");
         Terminal.Out($"schedules run {string.Join(' ', tool.Command)} with DOTNET_ROOT={tool.DotnetRoot}");

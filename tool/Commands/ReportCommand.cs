@@ -28,7 +28,7 @@ public sealed partial class ReportCommand(ILogger<ReportCommand> log)
         var (start, end) = Period(since, from, to, DateTimeOffset.UtcNow);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var (rows, total) = await new ReportSpend(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(by, start, end, ct);
+        var (rows, total) = await new ReportSpend(instance, Terminal.Feedback(log)).RunAsync(by, start, end, ct);
         Terminal.Out(format switch
         {
             "json" => JsonSerializer.Serialize(new { from = start, to = end, by, rows = rows.Select(Json), total = Json(total) }),

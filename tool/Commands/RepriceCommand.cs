@@ -28,7 +28,7 @@ public sealed class RepriceCommand(ILogger<RepriceCommand> log)
             if (UsageLimits.LabelProblem("--source", s) is { } problem) throw new TelemetryException(problem);
 
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var (result, snapshot) = await new RepriceStored(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(request, ProcessLifetime.Token);
+        var (result, snapshot) = await new RepriceStored(instance, Terminal.Feedback(log)).RunAsync(request, ProcessLifetime.Token);
         Terminal.Out(json ? Json(request, result, snapshot) : Table(request, result));
         return ExitCodes.Ok;
     }

@@ -24,5 +24,8 @@ public static class Terminal
     public static void Out(string line) => Invocation.Current.Terminal.Out.WriteLine(Redactor.Redact(line));
     public static void Progress(string line) => Invocation.Current.Terminal.Error.WriteLine(Redactor.Redact(line));
     public static void Warning(string line) => Invocation.Current.Terminal.Error.WriteLine(Redactor.Redact($"warning: {line}"));
+
+    /// <summary>What a use case says, to this terminal: progress and warnings on stderr, debug logs to <paramref name="log"/>.</summary>
+    public static UseCases.Feedback Feedback(Microsoft.Extensions.Logging.ILogger log) => new(Progress, Warning, log);
     public static void Error(string line) => Invocation.Current.Terminal.Error.WriteLine(Redactor.Redact(line));
 }

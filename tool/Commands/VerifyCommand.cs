@@ -11,7 +11,7 @@ public sealed class VerifyCommand(ILogger<VerifyCommand> log)
     public async Task<int> Verify(GlobalOptions global, [Option(Description = "Print JSON")] bool json = false)
     {
         var instance = InstanceLoading.Load(global, requireSources: false);
-        var results = await new VerifyData(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(ProcessLifetime.Token);
+        var results = await new VerifyData(instance, Terminal.Feedback(log)).RunAsync(ProcessLifetime.Token);
         if (json)
             Terminal.Out(JsonSerializer.Serialize(new
             {

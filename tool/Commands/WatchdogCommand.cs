@@ -16,7 +16,7 @@ public sealed class WatchdogCommand(ILogger<WatchdogCommand> log)
         WatchdogResult result;
         try
         {
-            result = await new CheckFreshness(instance, new Feedback(Terminal.Progress, Terminal.Warning, log)).RunAsync(ProcessLifetime.Token);
+            result = await new CheckFreshness(instance, Terminal.Feedback(log)).RunAsync(ProcessLifetime.Token);
         }
         catch (DatabaseUnreachableException e)
         {
